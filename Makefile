@@ -1,0 +1,56 @@
+# Everything a newcomer needs: `make run` serves the catalogue, `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Local runs are development runs; production sets these in its own environment.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: install run serve migrate ingest test lint format check browser lock clean-db
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+ingest: migrate
+	$(MANAGE) ingest data/sources
+
+run: ingest
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# Headless Chromium for the browser tests (Debian's package; Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+test: install browser lint check
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin every dependency after editing requirements.in.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned by 'make lock' from requirements.in. Install: pip install -r requirements.lock"; .lock-venv/bin/pip freeze; } > requirements.lock
+	rm -rf .lock-venv
+
+# Stop the embedded PostgreSQL and delete its data (the next command starts a fresh one).
+clean-db:
+	-pkill -INT -f "$(CURDIR)/.pgdata" && sleep 2
+	rm -rf .pgdata

@@ -1,0 +1,188 @@
+"""The canonical JSON shape of a trial, shared by `export_trials`, downloads and any API.
+
+Keep keys stable: people script against them. Dates are ISO strings as precise as
+the source ("2012-03"). Rows come from `Trial.objects.for_export()` so that
+exporting N trials costs a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from .models import Trial
+
+CSV_COLUMNS = (
+    "registry_id",
+    "title",
+    "overall_status",
+    "phases",
+    "study_type",
+    "enrollment",
+    "start_date",
+    "completion_date",
+    "conditions",
+    "lead_sponsor",
+    "lead_sponsor_class",
+    "collaborators",
+    "countries",
+    "sex",
+    "minimum_age_years",
+    "maximum_age_years",
+    "in_scope",
+    "cell_sources",
+    "donor",
+    "routes",
+    "diabetes_types",
+)
+
+
+def iso(value, precision: str) -> str | None:
+    """A stored date back to the precision the source gave: 2012-03-01 + 'month' -> '2012-03'."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return {"year": text[:4], "month": text[:7]}.get(precision, text)
+
+
+def _sponsor(link) -> dict:
+    return {"name": link.sponsor.name, "class": link.sponsor.agency_class or None}
+
+
+def trial_to_dict(trial: Trial) -> dict:
+    sponsors = list(trial.trial_sponsors.all())
+    lead = next((s for s in sponsors if s.role == "lead"), None)
+    criteria = list(trial.criteria.all())
+    arms = list(trial.arms.all())
+    return {
+        "registry_id": trial.registry_id,
+        "secondary_ids": trial.secondary_ids,
+        "title": trial.title,
+        "official_title": trial.official_title or None,
+        "acronym": trial.acronym or None,
+        "overall_status": trial.overall_status or None,
+        "phases": trial.phases,
+        "study_type": trial.study_type or None,
+        "enrollment": trial.enrollment,
+        "enrollment_type": trial.enrollment_type or None,
+        "start_date": iso(trial.start_date, trial.start_date_precision),
+        "primary_completion_date": iso(
+            trial.primary_completion_date, trial.primary_completion_date_precision
+        ),
+        "completion_date": iso(trial.completion_date, trial.completion_date_precision),
+        "last_update": iso(trial.last_update, trial.last_update_precision),
+        "brief_summary": trial.brief_summary or None,
+        "conditions": trial.conditions,
+        "keywords": trial.keywords,
+        "design": {
+            "allocation": trial.allocation or None,
+            "intervention_model": trial.intervention_model or None,
+            "primary_purpose": trial.primary_purpose or None,
+            "masking": trial.masking or None,
+        },
+        "lead_sponsor": _sponsor(lead) if lead else None,
+        "collaborators": [_sponsor(s) for s in sponsors if s.role == "collaborator"],
+        "countries": trial.countries,
+        "eligibility": {
+            "sex": trial.sex or None,
+            "minimum_age": trial.minimum_age or None,
+            "maximum_age": trial.maximum_age or None,
+            "minimum_age_years": trial.minimum_age_years,
+            "maximum_age_years": trial.maximum_age_years,
+            "healthy_volunteers": trial.healthy_volunteers,
+            "inclusion": _criteria(criteria, "inclusion"),
+            "exclusion": _criteria(criteria, "exclusion"),
+        },
+        "arms": [
+            {
+                "label": a.label,
+                "type": a.arm_type or None,
+                "description": a.description or None,
+                "interventions": [i.name for i in a.interventions.all()],
+            }
+            for a in arms
+        ],
+        "interventions": [
+            {"name": i.name, "type": i.intervention_type or None, "description": i.description or None}
+            for i in trial.interventions.all()
+        ],
+        "outcomes": [
+            {"kind": o.kind, "measure": o.measure, "time_frame": o.time_frame or None}
+            for o in trial.outcomes.all()
+        ],
+        "locations": [
+            {"facility": loc.facility or None, "city": loc.city or None, "state": loc.state or None, "country": loc.country or None}
+            for loc in trial.locations.all()
+        ],
+        "references": [
+            {"pmid": r.pmid or None, "citation": r.citation or None} for r in trial.references.all()
+        ],
+        "related_trials": [r.registry_id for r in trial.related_trials.all()],
+        "classification": {
+            "in_scope": trial.in_scope,
+            "scope_reason": trial.scope_reason or None,
+            "cell_sources": trial.cell_sources,
+            "donor": trial.donor,
+            "routes": trial.routes,
+            "diabetes_types": trial.diabetes_types,
+            "recent_onset": trial.recent_onset,
+            **{k: v for k, v in trial.classification.items() if k not in ("conflicts", "version")},
+        },
+        "sources": [
+            {"file": s.filename, "format": s.source_format, "sha256": s.sha256}
+            for s in trial.sources.all()
+        ],
+    }
+
+
+def _criteria(rows: list, kind: str) -> list[dict]:
+    """Criteria of one kind in order; nested bullets sit under their parent as `sub`."""
+    out: list[dict] = []
+    by_id: dict[int, dict] = {}
+    for row in rows:
+        if row.kind != kind:
+            continue
+        item = {"text": row.text, "sub": []}
+        by_id[row.pk] = item
+        parent = by_id.get(row.parent_id)
+        (parent["sub"] if parent else out).append(item)
+    return out
+
+
+def to_json(trials: Iterable[Trial]) -> str:
+    return json.dumps([trial_to_dict(t) for t in trials], ensure_ascii=False, indent=2)
+
+
+def csv_row(data: dict) -> dict:
+    lead = data["lead_sponsor"] or {}
+    flat = {
+        **data,
+        **data["classification"],
+        **{k: data["eligibility"][k] for k in ("sex", "minimum_age_years", "maximum_age_years")},
+        "lead_sponsor": lead.get("name"),
+        "lead_sponsor_class": lead.get("class"),
+        "collaborators": [c["name"] for c in data["collaborators"]],
+    }
+    row = {}
+    for column in CSV_COLUMNS:
+        value = flat.get(column)
+        row[column] = "; ".join(value) if isinstance(value, list) else ("" if value is None else value)
+    return row
+
+
+def safe_cell(value) -> object:
+    """Keep spreadsheet programs from running scraped text as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(trials: Iterable[Trial]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for trial in trials:
+        writer.writerow({k: safe_cell(v) for k, v in csv_row(trial_to_dict(trial)).items()})
+    return out.getvalue()

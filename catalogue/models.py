@@ -1,0 +1,280 @@
+"""The catalogue: one Trial per registry id, its child rows, and the source documents it was built from.
+
+Rows are written by `ingest.loader` (never by save() overrides or signals). Child rows
+are ordered by `position`, the order the source gives them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from .querysets import TrialQuerySet
+from .vocabulary import (
+    CriterionKind,
+    DatePrecision,
+    Donor,
+    OutcomeKind,
+    SponsorClass,
+    SponsorRole,
+    Status,
+    StudyType,
+)
+
+
+def _text_list() -> ArrayField:
+    return ArrayField(models.TextField(), default=list, blank=True)
+
+
+class Trial(models.Model):
+    registry_id = models.CharField(max_length=64, unique=True)
+    secondary_ids = models.JSONField(default=list, blank=True)  # [{"identifier", "id_type"}]
+    brief_title = models.TextField(blank=True)
+    official_title = models.TextField(blank=True)
+    acronym = models.CharField(max_length=100, blank=True)
+
+    overall_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
+    phases = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+    study_type = models.CharField(max_length=32, choices=StudyType.choices, blank=True)
+    enrollment = models.PositiveIntegerField(null=True, blank=True)
+    enrollment_type = models.CharField(max_length=16, blank=True)  # ACTUAL / ESTIMATED
+
+    # A date is stored as its first day plus how much of it the source states.
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    primary_completion_date = models.DateField(null=True, blank=True)
+    primary_completion_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    completion_date = models.DateField(null=True, blank=True)
+    completion_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    last_update = models.DateField(null=True, blank=True)
+    last_update_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+
+    brief_summary = models.TextField(blank=True)
+    detailed_description = models.TextField(blank=True)
+    conditions = _text_list()
+    keywords = _text_list()
+
+    allocation = models.CharField(max_length=32, blank=True)
+    intervention_model = models.CharField(max_length=64, blank=True)
+    primary_purpose = models.CharField(max_length=64, blank=True)
+    masking = models.CharField(max_length=32, blank=True)
+    responsible_party = models.TextField(blank=True)
+
+    sex = models.CharField(max_length=8, blank=True)
+    minimum_age = models.CharField(max_length=64, blank=True)  # as written
+    maximum_age = models.CharField(max_length=64, blank=True)
+    minimum_age_years = models.FloatField(null=True, blank=True)
+    maximum_age_years = models.FloatField(null=True, blank=True)
+    healthy_volunteers = models.BooleanField(null=True, blank=True)
+    eligibility_text = models.TextField(blank=True)
+
+    countries = _text_list()
+    # Denormalised from the lead sponsor so the list filter needs no join.
+    lead_sponsor_class = models.CharField(max_length=16, choices=SponsorClass.choices, blank=True)
+
+    # Derived by the classifier (catalogue.classification); evidence lives in `classification`.
+    in_scope = models.BooleanField(default=True)
+    scope_reason = models.TextField(blank=True)
+    cell_sources = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    donor = models.CharField(max_length=16, choices=Donor.choices, default=Donor.UNKNOWN)
+    routes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    diabetes_types = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    recent_onset = models.BooleanField(default=False)
+    classification = models.JSONField(default=dict, blank=True)
+    needs_review = models.BooleanField(default=False)
+    review_reasons = models.JSONField(default=list, blank=True)
+
+    # Filled by the loader after child rows are written (it spans arms, interventions, criteria).
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    # Which source document each merged field came from: {"phases": "004_….txt", ...}.
+    field_sources = models.JSONField(default=dict, blank=True)
+    record_hash = models.CharField(max_length=64, blank=True, editable=False)
+    first_ingested = models.DateTimeField(auto_now_add=True)
+    last_ingested = models.DateTimeField(null=True, blank=True)
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["registry_id"]
+        indexes = [
+            models.Index(fields=["overall_status"]),
+            models.Index(fields=["study_type"]),
+            models.Index(fields=["start_date"]),
+            models.Index(fields=["last_update"]),
+            models.Index(fields=["enrollment"]),
+            models.Index(fields=["lead_sponsor_class"]),
+            models.Index(fields=["donor"]),
+            models.Index(fields=["in_scope"]),
+            models.Index(fields=["minimum_age_years", "maximum_age_years"]),
+            GinIndex(fields=["phases"], name="trial_phases_gin"),
+            GinIndex(fields=["countries"], name="trial_countries_gin"),
+            GinIndex(fields=["cell_sources"], name="trial_cell_sources_gin"),
+            GinIndex(fields=["routes"], name="trial_routes_gin"),
+            GinIndex(fields=["diabetes_types"], name="trial_diabetes_types_gin"),
+            GinIndex(fields=["search_vector"], name="trial_search_gin"),
+            GinIndex(
+                fields=["search_text"], name="trial_search_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registry_id} — {self.title}"
+
+    @property
+    def title(self) -> str:
+        return self.brief_title or self.official_title or self.registry_id
+
+    @property
+    def is_nct(self) -> bool:
+        return self.registry_id.startswith("NCT")
+
+
+class Sponsor(models.Model):
+    """An organisation; shared by every trial it sponsors so duplicates can be merged once."""
+
+    name = models.CharField(max_length=300, unique=True)
+    agency_class = models.CharField(max_length=16, choices=SponsorClass.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrialSponsor(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="trial_sponsors")
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="trial_sponsors")
+    role = models.CharField(max_length=16, choices=SponsorRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["trial", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "sponsor", "role"], name="unique_trial_sponsor_role")
+        ]
+
+
+class TrialChild(models.Model):
+    """Common shape of the rows a trial owns, in source order."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["trial", "position"]
+
+
+class Intervention(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="interventions")
+    name = models.TextField()
+    intervention_type = models.CharField(max_length=32, blank=True)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Arm(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arms")
+    label = models.TextField()
+    arm_type = models.CharField(max_length=32, blank=True)
+    description = models.TextField(blank=True)
+    interventions = models.ManyToManyField(Intervention, related_name="arms", blank=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Investigator(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="investigators")
+    name = models.TextField()
+    role = models.CharField(max_length=32, blank=True)
+    affiliation = models.TextField(blank=True)
+
+
+class EligibilityCriterion(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(max_length=10, choices=CriterionKind.choices)
+    text = models.TextField()
+    # A nested bullet points at the row it sits under; top-level rows have no parent.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(TrialChild.Meta):
+        verbose_name_plural = "eligibility criteria"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Outcome(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=10, choices=OutcomeKind.choices)
+    measure = models.TextField()
+    time_frame = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+
+
+class Location(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
+    facility = models.TextField(blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+
+
+class Reference(TrialChild):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="references")
+    citation = models.TextField(blank=True)
+    pmid = models.CharField(max_length=16, blank=True)
+    reference_type = models.CharField(max_length=16, blank=True)
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class RelatedTrial(TrialChild):
+    """A trial the page links to, by registry id; it may or may not be in the catalogue."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="related_trials")
+    registry_id = models.CharField(max_length=64, db_index=True)
+    title = models.TextField(blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    phases = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+
+
+class SourceDocument(models.Model):
+    """A saved page exactly as it arrived, and what the parser made of it."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sources")
+    path = models.TextField()  # as given to the ingest command
+    filename = models.CharField(max_length=255)
+    source_format = models.CharField(max_length=32)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    raw_text = models.TextField()
+    parsed = models.JSONField(default=dict)  # the parser's ParsedTrial, as a dict
+    parser_version = models.CharField(max_length=16)
+    warnings = models.JSONField(default=list, blank=True)
+    ingested_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["trial", "filename"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "sha256"], name="unique_source_per_trial")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

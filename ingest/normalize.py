@@ -1,0 +1,185 @@
+"""Turn the many ways pages write a value into ClinicalTrials.gov's API v2 spellings.
+
+Shared by every parser so that "Phase 1/2", "PHASE1/PHASE2" and "phase 1/phase 2"
+all become ["PHASE1", "PHASE2"]. Each function returns an empty value for input it
+does not recognise rather than guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+STATUSES = (
+    "NOT_YET_RECRUITING",
+    "RECRUITING",
+    "ENROLLING_BY_INVITATION",
+    "ACTIVE_NOT_RECRUITING",
+    "SUSPENDED",
+    "TERMINATED",
+    "COMPLETED",
+    "WITHDRAWN",
+    "UNKNOWN",
+    "AVAILABLE",
+    "NO_LONGER_AVAILABLE",
+    "TEMPORARILY_NOT_AVAILABLE",
+    "APPROVED_FOR_MARKETING",
+    "WITHHELD",
+)
+PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
+STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
+
+_STATUS_ALIASES = {
+    "active, not recruiting": "ACTIVE_NOT_RECRUITING",
+    "active not recruiting": "ACTIVE_NOT_RECRUITING",
+    "not yet recruiting": "NOT_YET_RECRUITING",
+    "enrolling by invitation": "ENROLLING_BY_INVITATION",
+    "unknown status": "UNKNOWN",
+    "unknown": "UNKNOWN",
+}
+
+
+def status(text: str) -> str:
+    """'Active, not recruiting' / 'ACTIVE_NOT_RECRUITING' -> 'ACTIVE_NOT_RECRUITING'; else ''."""
+    key = " ".join(text.strip().strip(".").lower().split())
+    if key in _STATUS_ALIASES:
+        return _STATUS_ALIASES[key]
+    upper = re.sub(r"[\s,\-]+", "_", key.upper())
+    return upper if upper in STATUSES else ""
+
+
+_PHASE_TOKEN = re.compile(
+    r"early[\s_-]*phase[\s_-]*(?:1|i)\b|phase[\s_-]*(\d|iv|iii|ii|i)\b(?:\s*/\s*(\d|iv|iii|ii|i)\b)?|\bn/?a\b",
+    re.IGNORECASE,
+)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+
+
+def phases(text: str) -> list[str]:
+    """'Phase 1/2', 'PHASE1/PHASE2', 'phase 2', 'N/A', 'Early Phase 1' -> list of enum values."""
+    found: list[str] = []
+    for match in _PHASE_TOKEN.finditer(text):
+        token = match.group(0).lower()
+        if token.startswith("early"):
+            values = ["EARLY_PHASE1"]
+        elif token.replace("/", "") == "na":
+            values = ["NA"]
+        else:
+            values = [
+                "PHASE" + _ROMAN.get(g.lower(), g) for g in match.groups() if g
+            ]
+        for value in values:
+            if value in PHASES and value not in found:
+                found.append(value)
+    return found
+
+
+def enum_word(text: str) -> str:
+    """'Single Group Assignment' -> 'SINGLE_GROUP_ASSIGNMENT'; keeps 'SINGLE_GROUP' as it is."""
+    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
+
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+def partial_date(text: str) -> str:
+    """A date as precise as written: '2012-03-04', 'March 2012' -> '2012-03', 'March 4, 2012', '2012'."""
+    text = text.strip().rstrip(".")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text)
+    if m:
+        year, month, day = m.groups()
+        return _iso(int(year), int(month), int(day) if day else None)
+    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", text)
+    if m and m.group(1).lower() in _MONTHS:
+        day = int(m.group(2)) if m.group(2) else None
+        return _iso(int(m.group(3)), _MONTHS[m.group(1).lower()], day)
+    m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", text)
+    if m and m.group(2).lower() in _MONTHS:
+        return _iso(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    m = re.fullmatch(r"(\d{4})", text)
+    if m:
+        return m.group(1)
+    return ""
+
+
+def _iso(year: int, month: int, day: int | None) -> str:
+    try:
+        date(year, month, day or 1)
+    except ValueError:
+        return ""
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+_AGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)", re.I
+)
+_UNIT_YEARS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
+
+
+def age_in_years(text: str) -> float | None:
+    """'5 Years' -> 5.0, '6 Months' -> 0.5; None when no age is written."""
+    m = _AGE.search(text or "")
+    if not m:
+        return None
+    unit = m.group(2).lower()
+    factor = 1 / 525960 if unit.startswith("min") else _UNIT_YEARS[unit[0]]
+    return round(float(m.group(1)) * factor, 4)
+
+
+def enrollment(text: str) -> int | None:
+    """'10 participants' / '1,200' -> int; None when there is no number."""
+    m = re.search(r"\d[\d,]*", text or "")
+    return int(m.group(0).replace(",", "")) if m else None
+
+
+_SEX = {"all": "ALL", "both": "ALL", "male": "MALE", "female": "FEMALE"}
+
+
+def sex(text: str) -> str:
+    return _SEX.get(text.strip().lower(), "")
+
+
+def yes_no(text: str) -> bool | None:
+    key = text.strip().lower().rstrip(".")
+    if key in ("yes", "true", "accepts healthy volunteers"):
+        return True
+    if key in ("no", "false"):
+        return False
+    return None
+
+
+# Registry ids beyond NCT appear as secondary or primary ids of MSC trials.
+REGISTRY_ID = re.compile(
+    r"\b(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
+    r"|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|CTRI/\d{4}/\d{2,3}/\d{6}|JPRN-[A-Za-z0-9]+|KCT\d{7}"
+    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})\b"
+)
+
+
+def registry_ids(text: str) -> list[str]:
+    """Every registry id in the text, in order of appearance, without repeats."""
+    seen: list[str] = []
+    for match in REGISTRY_ID.finditer(text or ""):
+        if match.group(1) not in seen:
+            seen.append(match.group(1))
+    return seen

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "data" / "sources"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+SEED_IDS = {
+    "000_e5be43bb7cdcd631.txt": "NCT05308836",
+    "001_721fa60f9c1edb35.txt": "NCT03343782",
+    "002_66764e625140ade7.txt": "NCT04061746",
+    "003_7a11bbe47b24feb4.txt": "NCT01219465",
+    "004_90e0e7b6a174f708.txt": "NCT02893306",
+}
+
+
+@pytest.fixture
+def sources_dir(tmp_path) -> Path:
+    """A private copy of the bundled sources, so a test may change or add files."""
+    target = tmp_path / "sources"
+    shutil.copytree(SOURCES, target)
+    return target
+
+
+@pytest.fixture
+def seeded(db):
+    """The five bundled trials, ingested."""
+    call_command("ingest", str(SOURCES), verbosity=0)
