@@ -105,7 +105,11 @@ def trial_to_dict(trial: Trial) -> dict:
             for a in arms
         ],
         "interventions": [
-            {"name": i.name, "type": i.intervention_type or None, "description": i.description or None}
+            {
+                "name": i.name,
+                "type": i.intervention_type or None,
+                "description": i.description or None,
+            }
             for i in trial.interventions.all()
         ],
         "outcomes": [
@@ -113,7 +117,12 @@ def trial_to_dict(trial: Trial) -> dict:
             for o in trial.outcomes.all()
         ],
         "locations": [
-            {"facility": loc.facility or None, "city": loc.city or None, "state": loc.state or None, "country": loc.country or None}
+            {
+                "facility": loc.facility or None,
+                "city": loc.city or None,
+                "state": loc.state or None,
+                "country": loc.country or None,
+            }
             for loc in trial.locations.all()
         ],
         "references": [
@@ -168,7 +177,9 @@ def csv_row(data: dict) -> dict:
     row = {}
     for column in CSV_COLUMNS:
         value = flat.get(column)
-        row[column] = "; ".join(value) if isinstance(value, list) else ("" if value is None else value)
+        row[column] = (
+            "; ".join(value) if isinstance(value, list) else ("" if value is None else value)
+        )
     return row
 
 

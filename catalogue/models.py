@@ -53,7 +53,9 @@ class Trial(models.Model):
         max_length=5, choices=DatePrecision.choices, blank=True
     )
     last_update = models.DateField(null=True, blank=True)
-    last_update_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    last_update_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
 
     brief_summary = models.TextField(blank=True)
     detailed_description = models.TextField(blank=True)
@@ -120,9 +122,7 @@ class Trial(models.Model):
             GinIndex(fields=["routes"], name="trial_routes_gin"),
             GinIndex(fields=["diabetes_types"], name="trial_diabetes_types_gin"),
             GinIndex(fields=["search_vector"], name="trial_search_gin"),
-            GinIndex(
-                fields=["search_text"], name="trial_search_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            GinIndex(fields=["search_text"], name="trial_search_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -159,8 +159,13 @@ class TrialSponsor(models.Model):
     class Meta:
         ordering = ["trial", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["trial", "sponsor", "role"], name="unique_trial_sponsor_role")
+            models.UniqueConstraint(
+                fields=["trial", "sponsor", "role"], name="unique_trial_sponsor_role"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} ({self.role})"
 
 
 class TrialChild(models.Model):
@@ -200,6 +205,9 @@ class Investigator(TrialChild):
     role = models.CharField(max_length=32, blank=True)
     affiliation = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class EligibilityCriterion(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="criteria")
@@ -225,6 +233,9 @@ class Outcome(TrialChild):
     time_frame = models.TextField(blank=True)
     description = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return self.measure
+
 
 class Location(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
@@ -234,12 +245,18 @@ class Location(TrialChild):
     country = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=32, blank=True)
 
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.facility, self.city, self.country) if p)
+
 
 class Reference(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="references")
     citation = models.TextField(blank=True)
     pmid = models.CharField(max_length=16, blank=True)
     reference_type = models.CharField(max_length=16, blank=True)
+
+    def __str__(self) -> str:
+        return f"PMID {self.pmid}" if self.pmid else self.citation[:80]
 
     @property
     def pubmed_url(self) -> str:
@@ -254,6 +271,9 @@ class RelatedTrial(TrialChild):
     title = models.TextField(blank=True)
     status = models.CharField(max_length=32, blank=True)
     phases = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return self.registry_id
 
 
 class SourceDocument(models.Model):

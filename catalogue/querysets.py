@@ -29,9 +29,7 @@ class TrialQuerySet(models.QuerySet):
             "arms__interventions",
             "interventions",
             "investigators",
-            models.Prefetch(
-                "criteria", queryset=EligibilityCriterion.objects.order_by("position")
-            ),
+            models.Prefetch("criteria", queryset=EligibilityCriterion.objects.order_by("position")),
             "criteria__children",
             "outcomes",
             "locations",

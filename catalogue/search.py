@@ -22,7 +22,12 @@ def documents(trial) -> dict[str, str]:
     return {
         "A": " ".join([trial.registry_id, trial.brief_title, trial.official_title, trial.acronym]),
         "B": " ".join(
-            [*trial.conditions, *trial.keywords, *(i.name for i in interventions), *(a.label for a in arms)]
+            [
+                *trial.conditions,
+                *trial.keywords,
+                *(i.name for i in interventions),
+                *(a.label for a in arms),
+            ]
         ),
         "C": " ".join(
             [

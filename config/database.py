@@ -66,6 +66,6 @@ def database_settings(base_dir: Path) -> dict:
     config = from_url(url)
     config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     config["CONN_HEALTH_CHECKS"] = True
-    # Tests get their own database on the same server (Django names it test_<NAME>).
-    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    # Tests get their own database on the same server; runs side by side need distinct names.
+    config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or f"test_{config['NAME']}"}
     return config

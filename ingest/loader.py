@@ -48,7 +48,8 @@ def source_files(paths: list[str | Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(given.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(given).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(given).parts)
             )
         else:
             found.append(given)
@@ -75,8 +76,12 @@ def ingest_file(path: Path, *, dry_run: bool = False) -> FileResult:
         record = parse_document(data, path.name)
     except ParseError as error:
         return FileResult(str(path), "failed", reason=str(error))
-    except Exception as error:  # a parser bug must not stop the run; report it as this file's failure
-        return FileResult(str(path), "failed", reason=f"parser error: {type(error).__name__}: {error}")
+    except (
+        Exception
+    ) as error:  # a parser bug must not stop the run; report it as this file's failure
+        return FileResult(
+            str(path), "failed", reason=f"parser error: {type(error).__name__}: {error}"
+        )
     if dry_run:
         return FileResult(str(path), "parsed", record.registry_id, warnings=record.warnings)
     status = store(path, data, digest, record)
@@ -98,7 +103,9 @@ def store(path: Path, data: bytes, digest: str, record: ParsedTrial) -> str:
         "ingested_at": timezone.now(),
     }
     # The same content is the same document; a changed file at the same path replaces its old copy.
-    same = trial.sources.filter(sha256=digest).first() or trial.sources.filter(path=str(path)).first()
+    same = (
+        trial.sources.filter(sha256=digest).first() or trial.sources.filter(path=str(path)).first()
+    )
     if same:
         for key, value in document.items():
             setattr(same, key, value)
@@ -107,7 +114,9 @@ def store(path: Path, data: bytes, digest: str, record: ParsedTrial) -> str:
     else:
         SourceDocument.objects.create(trial=trial, sha256=digest, **document)
         # The document may have belonged to another registry id before it changed.
-        SourceDocument.objects.filter(path=str(path)).exclude(trial=trial).exclude(sha256=digest).delete()
+        SourceDocument.objects.filter(path=str(path)).exclude(trial=trial).exclude(
+            sha256=digest
+        ).delete()
     changed = rebuild(trial)
     return "created" if created else ("updated" if changed else "unchanged")
 
@@ -133,4 +142,3 @@ def rebuild(trial: Trial) -> bool:
     trial.last_ingested = timezone.now()
     trial.save(update_fields=["record_hash", "last_ingested"])
     return True
-

@@ -48,8 +48,11 @@ def status(text: str) -> str:
     return upper if upper in STATUSES else ""
 
 
+# "Phase 1/2", "Phase 2-3" (IRCT), "Phase 1b/2a", "PHASE1/PHASE2", "phase 1/phase 2".
 _PHASE_TOKEN = re.compile(
-    r"early[\s_-]*phase[\s_-]*(?:1|i)\b|phase[\s_-]*(\d|iv|iii|ii|i)\b(?:\s*/\s*(\d|iv|iii|ii|i)\b)?|\bn/?a\b",
+    r"early[\s_-]*phase[\s_-]*(?:1|i)\b"
+    r"|phase[\s_-]*(\d|iv|iii|ii|i)[ab]?\b(?:\s*[/-]\s*(?:phase[\s_-]*)?(\d|iv|iii|ii|i)[ab]?\b)?"
+    r"|\bn/?a\b|not[\s_-]applicable",
     re.IGNORECASE,
 )
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -62,12 +65,10 @@ def phases(text: str) -> list[str]:
         token = match.group(0).lower()
         if token.startswith("early"):
             values = ["EARLY_PHASE1"]
-        elif token.replace("/", "") == "na":
+        elif token.replace("/", "") == "na" or token.startswith("not"):
             values = ["NA"]
         else:
-            values = [
-                "PHASE" + _ROMAN.get(g.lower(), g) for g in match.groups() if g
-            ]
+            values = ["PHASE" + _ROMAN.get(g.lower(), g) for g in match.groups() if g]
         for value in values:
             if value in PHASES and value not in found:
                 found.append(value)
@@ -130,9 +131,7 @@ def _iso(year: int, month: int, day: int | None) -> str:
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
-_AGE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)", re.I
-)
+_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)", re.I)
 _UNIT_YEARS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
 
 
@@ -156,7 +155,16 @@ _SEX = {"all": "ALL", "both": "ALL", "male": "MALE", "female": "FEMALE"}
 
 
 def sex(text: str) -> str:
-    return _SEX.get(text.strip().lower(), "")
+    """'All' / 'Male or female' / 'Males and females' -> 'ALL'; 'Female' -> 'FEMALE'; else ''."""
+    key = " ".join(text.strip().strip(".").lower().split())
+    if key in _SEX:
+        return _SEX[key]
+    words = set(re.findall(r"[a-z]+", key))
+    if words & {"male", "males", "men"} and words & {"female", "females", "women"}:
+        return "ALL"
+    if "sexes" in words and "both" in words:
+        return "ALL"
+    return ""
 
 
 def yes_no(text: str) -> bool | None:
@@ -169,10 +177,11 @@ def yes_no(text: str) -> bool | None:
 
 
 # Registry ids beyond NCT appear as secondary or primary ids of MSC trials.
+# Bounded by non-alphanumerics rather than \b so "004_NCT02893306.txt" still yields its id.
 REGISTRY_ID = re.compile(
-    r"\b(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
+    r"(?<![A-Za-z0-9])(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
     r"|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|CTRI/\d{4}/\d{2,3}/\d{6}|JPRN-[A-Za-z0-9]+|KCT\d{7}"
-    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})\b"
+    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})(?![A-Za-z0-9])"
 )
 
 

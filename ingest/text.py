@@ -21,8 +21,14 @@ _BLOCK_TAGS = (
 
 
 def decode(data: bytes) -> str:
-    """Bytes to str: UTF-8 (with or without BOM), else Windows-1252, which never fails on text."""
-    if b"\x00" in data[:4096]:
+    """Bytes to str: UTF-16 with a BOM, UTF-8 (with or without BOM), else Windows-1252."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ParseError("unreadable UTF-16 text") from error
+    # Postgres text columns cannot hold NUL, and text pages never contain one.
+    if b"\x00" in data:
         raise ParseError("binary file (contains NUL bytes)")
     try:
         return data.decode("utf-8-sig")
@@ -32,8 +38,12 @@ def decode(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     head = text[:2048].lower()
-    return "<html" in head or "<!doctype html" in head or bool(
-        re.search(r"<(body|div|p|table|h1|h2)[\s>]", head)
+    return (
+        "<html" in head
+        or "<!doctype html" in head
+        or bool(
+            re.search(r"<(body|div|p|table|h[1-6]|ul|ol|li|dl|span|section|article)[\s/>]", head)
+        )
     )
 
 
@@ -42,6 +52,9 @@ def html_to_text(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "svg", "iframe", "object"]):
         tag.decompose()
+    # "10<sup>6</sup>" is 10^6, as pages saved through markdown write it.
+    for sup in soup.find_all("sup"):
+        sup.insert(0, "^")
     for li in soup.find_all("li"):
         depth = len(li.find_parents(["ul", "ol"])) - 1
         # An invisible separator survives whitespace folding and marks the nesting depth.
@@ -65,7 +78,16 @@ def html_to_text(html: str) -> str:
 
 # Windows-1252 renderings of UTF-8 lead bytes: a run starting with one of these is
 # probably mojibake. We only repair runs that decode cleanly, so real "â" stays.
-_MOJIBAKE_RUN = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,3}")
+_MOJIBAKE_RUN = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,3}"
+)
+
+
+def _cp1252_bytes(chunk: str) -> bytes:
+    # Bytes 0x81, 0x8d, 0x8f, 0x90, 0x9d have no cp1252 character; decoders pass them through as is.
+    return b"".join(
+        bytes([ord(ch)]) if 0x80 <= ord(ch) <= 0x9F else ch.encode("cp1252") for ch in chunk
+    )
 
 
 def fix_mojibake(text: str) -> str:
@@ -74,7 +96,7 @@ def fix_mojibake(text: str) -> str:
     def repair(match: re.Match) -> str:
         chunk = match.group(0)
         try:
-            return chunk.encode("cp1252").decode("utf-8")
+            return _cp1252_bytes(chunk).decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             return chunk
 

@@ -179,12 +179,12 @@ def _link_arms(arms: list[Arm], interventions: list[Intervention], record: Parse
     """Arms name their interventions (and interventions their arms); link both ways by name."""
     by_name = {i.name.casefold(): i for i in interventions}
     links = set()
-    for arm, parsed in zip(arms, record.arms):
+    for arm, parsed in zip(arms, record.arms, strict=True):
         for name in parsed.intervention_names:
             if name.casefold() in by_name:
                 links.add((arm.pk, by_name[name.casefold()].pk))
     arm_by_label = {a.label.casefold(): a for a in arms}
-    for intervention, parsed in zip(interventions, record.interventions):
+    for intervention, parsed in zip(interventions, record.interventions, strict=True):
         for label in parsed.arm_labels:
             if label.casefold() in arm_by_label:
                 links.add((arm_by_label[label.casefold()].pk, intervention.pk))
@@ -233,5 +233,7 @@ def _write_sponsors(trial: Trial, record: ParsedTrial) -> None:
         if (sponsor.pk, parsed.role) in seen:
             continue
         seen.add((sponsor.pk, parsed.role))
-        links.append(TrialSponsor(trial=trial, sponsor=sponsor, role=parsed.role, position=position))
+        links.append(
+            TrialSponsor(trial=trial, sponsor=sponsor, role=parsed.role, position=position)
+        )
     TrialSponsor.objects.bulk_create(links)

@@ -12,9 +12,26 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 KEYS = {
-    "registry_id", "title", "overall_status", "phases", "study_type", "enrollment", "start_date",
-    "completion_date", "conditions", "lead_sponsor", "collaborators", "countries", "eligibility",
-    "arms", "interventions", "outcomes", "references", "related_trials", "classification", "sources",
+    "registry_id",
+    "title",
+    "overall_status",
+    "phases",
+    "study_type",
+    "enrollment",
+    "start_date",
+    "completion_date",
+    "conditions",
+    "lead_sponsor",
+    "collaborators",
+    "countries",
+    "eligibility",
+    "arms",
+    "interventions",
+    "outcomes",
+    "references",
+    "related_trials",
+    "classification",
+    "sources",
 }
 
 
@@ -29,7 +46,14 @@ def test_json_has_the_canonical_shape(seeded):
     assert len(trials) == 5
     for trial in trials.values():
         assert KEYS <= trial.keys()
-        assert {"sex", "minimum_age_years", "maximum_age_years", "healthy_volunteers", "inclusion", "exclusion"} <= trial["eligibility"].keys()
+        assert {
+            "sex",
+            "minimum_age_years",
+            "maximum_age_years",
+            "healthy_volunteers",
+            "inclusion",
+            "exclusion",
+        } <= trial["eligibility"].keys()
         assert [set(s) for s in trial["sources"]] == [{"file", "format", "sha256"}]
 
     chile = trials["NCT02893306"]
@@ -44,14 +68,21 @@ def test_json_has_the_canonical_shape(seeded):
     assert vinmec["lead_sponsor"]["class"] == "OTHER"
     assert vinmec["eligibility"]["minimum_age_years"] == 5
     assert vinmec["eligibility"]["maximum_age_years"] is None
-    blood = next(c for c in vinmec["eligibility"]["inclusion"] if c["text"].startswith("Blood testing"))
-    assert [s["text"] for s in blood["sub"]] == ["Fasting blood glucose ≥ 7 mmol / L,", "HbA1C ≥ 6.5%."]
+    blood = next(
+        c for c in vinmec["eligibility"]["inclusion"] if c["text"].startswith("Blood testing")
+    )
+    assert [s["text"] for s in blood["sub"]] == [
+        "Fasting blood glucose ≥ 7 mmol / L,",
+        "HbA1C ≥ 6.5%.",
+    ]
     assert {"pmid": "32010488"}.items() <= vinmec["references"][0].items()
     assert vinmec["related_trials"] == ["NCT01719640", "NCT03390231"]
     assert vinmec["outcomes"] == []
     musc = trials["NCT04061746"]
     assert "NCT01219465" in musc["related_trials"]
-    assert musc["outcomes"] == [] or all({"kind", "measure", "time_frame"} == set(o) for o in musc["outcomes"])
+    assert musc["outcomes"] == [] or all(
+        {"kind", "measure", "time_frame"} == set(o) for o in musc["outcomes"]
+    )
 
 
 def test_csv_has_one_row_per_trial_and_flat_lists(seeded):
@@ -66,7 +97,7 @@ def test_csv_has_one_row_per_trial_and_flat_lists(seeded):
 def test_csv_cells_cannot_start_a_formula():
     from catalogue.export import safe_cell
 
-    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert safe_cell("-1") == "'-1"
     assert safe_cell("plain") == "plain"
     assert safe_cell(5) == 5

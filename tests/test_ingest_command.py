@@ -47,7 +47,9 @@ def test_second_run_changes_nothing_and_says_so():
 def test_changed_file_updates_its_trial_and_replaces_its_source(sources_dir):
     run_ingest(sources_dir)
     page = sources_dir / "004_90e0e7b6a174f708.txt"
-    page.write_text(page.read_text().replace("Trial size 10 participants", "Trial size 12 participants"))
+    page.write_text(
+        page.read_text().replace("Trial size 10 participants", "Trial size 12 participants")
+    )
     code, out, _ = run_ingest(sources_dir)
     assert code == 0
     assert "0 created, 1 updated, 4 unchanged, 0 failed" in out
@@ -59,7 +61,9 @@ def test_changed_file_updates_its_trial_and_replaces_its_source(sources_dir):
 def test_bad_files_are_named_skipped_and_fail_the_run(sources_dir):
     (sources_dir / "empty.txt").write_bytes(b"")
     (sources_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (sources_dir / "recipe.html").write_text("<html><body><h1>Lemon cake</h1><p>Mix.</p></body></html>")
+    (sources_dir / "recipe.html").write_text(
+        "<html><body><h1>Lemon cake</h1><p>Mix.</p></body></html>"
+    )
     (sources_dir / "no-id.txt").write_text(
         "MedPath\n\nSome Trial\n\nPhase 1\nConditions\nType 1 Diabetes\nLead Sponsor\nNobody\n"
     )

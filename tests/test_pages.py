@@ -30,10 +30,24 @@ def test_home_leads_to_the_list(client):
 def test_detail_shows_every_section(client, seeded):
     page = soup(client.get(reverse("catalogue:trial_detail", args=["NCT05308836"])))
     assert page.h1.get_text(strip=True).startswith("Evaluate Safety of Adipose Derived")
-    for section in ("status", "summary", "design", "arms", "outcomes", "eligibility", "sponsors", "locations", "references", "sources"):
+    for section in (
+        "status",
+        "summary",
+        "design",
+        "arms",
+        "outcomes",
+        "eligibility",
+        "sponsors",
+        "locations",
+        "references",
+        "sources",
+    ):
         assert page.find("section", id=section) is not None, section
     nested = page.select("#eligibility ol.criteria > li > ul > li")
-    assert [li.get_text(strip=True) for li in nested] == ["Fasting blood glucose ≥ 7 mmol / L,", "HbA1C ≥ 6.5%."]
+    assert [li.get_text(strip=True) for li in nested] == [
+        "Fasting blood glucose ≥ 7 mmol / L,",
+        "HbA1C ≥ 6.5%.",
+    ]
     pmids = [a.get_text(strip=True) for a in page.select("#references a[href*='pubmed']")]
     assert pmids == ["PMID 32010488", "PMID 32582156"]
     assert page.select_one("#sources a[href='https://clinicaltrials.gov/study/NCT05308836']")
@@ -47,7 +61,10 @@ def test_related_trials_link_when_in_the_catalogue(client, seeded):
 
 def test_dates_show_their_real_precision(client, seeded):
     page = soup(client.get(reverse("catalogue:trial_detail", args=["NCT02893306"])))
-    facts = {dt.get_text(strip=True): dt.find_next("dd").get_text(strip=True) for dt in page.select("#status dt")}
+    facts = {
+        dt.get_text(strip=True): dt.find_next("dd").get_text(strip=True)
+        for dt in page.select("#status dt")
+    }
     assert facts["Start"] == "March 2012"
     assert facts["Completion"] == "March 2017"
 

@@ -17,8 +17,8 @@ from . import ctgov_sections as sections
 FORMAT = "ctgov_labeled"
 
 _BASIC_LABELS = {
-    "Recruitment Status": "status",
-    "Overall Status": "status",
+    "Recruitment Status": "overall_status",
+    "Overall Status": "overall_status",
     "Clinical Phase": "phases",
     "Total Enrollment": "enrollment",
     "Study Classification": "study_type",
@@ -64,7 +64,9 @@ def _match_label(line: str, labels: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def _label_values(lines: list[str], labels: dict[str, str], where: str, warnings: list[str]) -> dict:
+def _label_values(
+    lines: list[str], labels: dict[str, str], where: str, warnings: list[str]
+) -> dict:
     """{field: value} from label lines, each followed by its value (or carrying it inline)."""
     values: dict[str, str] = {}
     pending = ""
@@ -88,8 +90,8 @@ def _label_values(lines: list[str], labels: dict[str, str], where: str, warnings
 
 def _read_basic(lines: list[str], record: ParsedTrial) -> None:
     values = _label_values(lines, _BASIC_LABELS, "Basic Information", record.warnings)
-    if "status" in values:
-        record.overall_status = normalize.status(values["status"])
+    if "overall_status" in values:
+        record.overall_status = normalize.status(values["overall_status"])
     if "phases" in values:
         record.phases = normalize.phases(values["phases"])
     if "enrollment" in values:
@@ -103,7 +105,7 @@ def _read_basic(lines: list[str], record: ParsedTrial) -> None:
         if key in values:
             setattr(record, key, normalize.partial_date(values[key]))
     for key, value in values.items():
-        if value and not getattr(record, "overall_status" if key == "status" else key):
+        if getattr(record, key) in ("", [], None):
             record.warnings.append(f"unrecognised {key.replace('_', ' ')} {value!r}")
 
 
@@ -120,14 +122,10 @@ def _read_eligibility(lines: list[str], record: ParsedTrial) -> None:
         if _match_label(line.strip(), _ELIGIBILITY_LABELS):
             end = i
             break
+    tail = sections.fill_criteria(record, lines, end)
+    values = _label_values(tail, _ELIGIBILITY_LABELS, "Eligibility Criteria", record.warnings)
     eligibility = record.eligibility
-    eligibility.criteria_text, eligibility.criteria = sections.read_criteria(
-        lines[:end], record.warnings
-    )
-    values = _label_values(lines[end:], _ELIGIBILITY_LABELS, "Eligibility Criteria", record.warnings)
     eligibility.minimum_age = values.get("minimum_age", "")
     eligibility.maximum_age = values.get("maximum_age", "")
     eligibility.sex = normalize.sex(values.get("sex", ""))
     eligibility.healthy_volunteers = normalize.yes_no(values.get("healthy_volunteers", ""))
-    if lines and not eligibility.criteria:
-        record.warnings.append("no inclusion or exclusion criteria in 'Eligibility Criteria'")

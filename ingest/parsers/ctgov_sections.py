@@ -56,17 +56,9 @@ BOILERPLATE = {
 }
 # Sections every complete page has; a missing or empty one is worth a warning.
 EXPECTED = (
-    "Basic Information",
-    "Brief Summary",
-    "Conditions",
-    "Study Design",
-    "Study Groups",
-    "Interventions",
-    "Eligibility Criteria",
-    "Sponsors",
-    "Locations",
-    "Countries",
-)
+    "Basic Information", "Brief Summary", "Conditions", "Study Design", "Study Groups",
+    "Interventions", "Eligibility Criteria", "Sponsors", "Locations", "Countries",
+)  # fmt: skip
 # Sections with nothing this catalogue stores: their emptiness is not news.
 _IGNORED = ("Study Results", "Central Contacts", "Facility Contacts")
 # Both seed pages end with this section, so a page without it was cut off.
@@ -84,8 +76,9 @@ _SENTENCE = {_key(s): h for h, s in BOILERPLATE.items() if s}
 _FIELD_LABEL = re.compile(
     r"^[ \t]*(?:Recruitment Status|Clinical Phase|Total Enrollment|Study Classification"
     r"|Study Start Date|Study Completion Date|Allocation Method|Intervention Model"
-    r"|Primary Study Purpose|Blinding Strategy|Group Type|Intervention Type|Sponsor Role"
-    r"|Minimum Eligible Age|Maximum Eligible Age|Eligible Sex|Accepts Healthy Volunteers)\b",
+    r"|Primary Study Purpose|Blinding Strategy|Minimum Eligible Age|Maximum Eligible Age"
+    r"|Eligible Sex|Accepts Healthy Volunteers)\b"
+    r"|^[ \t]*(?:Group Type|Intervention Type) ?[A-Z_]+[ \t]*$|^[ \t]*Sponsor Role ?(?:lead|collaborator)\b",
     re.M,
 )
 _NCT_ID_LINE = re.compile(r"^[ \t]*NCT ID:", re.M)
@@ -103,8 +96,8 @@ class Page:
         return self.sections.get(heading, [])
 
     def content(self, heading: str) -> list[str]:
-        """The section's non-blank lines, stripped."""
-        return [line.strip() for line in self.raw(heading) if line.strip()]
+        """The section's non-blank lines, stripped (a bullet marker alone on its line is blank too)."""
+        return [line.strip() for line in self.raw(heading) if line.strip(" \t*-•")]
 
 
 def heading_of(line: str) -> str:
@@ -254,27 +247,24 @@ def design_value(text: str) -> str:
 
 
 # Agency classes of the API v2 (AMBIG included: the API uses it too).
-AGENCY_CLASSES = ("NIH", "FED", "INDUSTRY", "OTHER", "OTHER_GOV", "INDIV", "NETWORK", "AMBIG", "UNKNOWN")
+AGENCY_CLASSES = tuple("NIH FED INDUSTRY OTHER OTHER_GOV INDIV NETWORK AMBIG UNKNOWN".split())
 # Arm and intervention types, recognised bare too in case a page loses only the label word.
-ARM_TYPES = ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION")
-INTERVENTION_TYPES = (
-    "DRUG",
-    "DEVICE",
-    "BIOLOGICAL",
-    "PROCEDURE",
-    "RADIATION",
-    "BEHAVIORAL",
-    "GENETIC",
-    "DIETARY_SUPPLEMENT",
-    "COMBINATION_PRODUCT",
-    "DIAGNOSTIC_TEST",
+ARM_TYPES = tuple(
+    "EXPERIMENTAL ACTIVE_COMPARATOR PLACEBO_COMPARATOR SHAM_COMPARATOR NO_INTERVENTION".split()
+)
+INTERVENTION_TYPES = tuple(
+    "DRUG DEVICE BIOLOGICAL PROCEDURE RADIATION BEHAVIORAL GENETIC DIETARY_SUPPLEMENT"
+    " COMBINATION_PRODUCT DIAGNOSTIC_TEST".split()
 )
 
 
 def _typed(line: str, label: str, bare: tuple[str, ...]) -> str | None:
     """The enum of a 'Label VALUE' line or of a bare known VALUE line; None otherwise."""
     value = after_label(line, label)
-    if value is not None:
+    # Only an enum-like value counts, so an arm called "Group Type 1 Diabetes" stays a label.
+    if value is not None and (
+        re.fullmatch(r"[A-Z][A-Z_ ]*|", value) or normalize.enum_word(value) in (*bare, "OTHER")
+    ):
         return normalize.enum_word(value)
     word = normalize.enum_word(line)
     return word if word in bare else None
@@ -309,7 +299,9 @@ def read_interventions(lines: list[str], warnings: list[str]) -> list[Interventi
             out.append(Intervention(group[0], "", text_block(group[1:])))
         return out
     if len(lines) % 2:
-        warnings.append("'Interventions' has an odd number of lines: names and descriptions may be mispaired")
+        warnings.append(
+            "'Interventions' has an odd number of lines: names and descriptions may be mispaired"
+        )
     for i in range(0, len(lines), 2):
         out.append(Intervention(lines[i], "", lines[i + 1] if i + 1 < len(lines) else ""))
     return out
@@ -424,6 +416,15 @@ class _Row:
     indent: int | None  # None for a line without a bullet marker
 
 
+def fill_criteria(record: ParsedTrial, lines: list[str], end: int) -> list[str]:
+    """Read the criteria in lines[:end] of 'Eligibility Criteria' into the record; the rest is returned."""
+    eligibility = record.eligibility
+    eligibility.criteria_text, eligibility.criteria = read_criteria(lines[:end], record.warnings)
+    if any(line.strip() for line in lines) and not eligibility.criteria:
+        record.warnings.append("no inclusion or exclusion criteria in 'Eligibility Criteria'")
+    return lines[end:]
+
+
 def read_criteria(lines: list[str], warnings: list[str]) -> tuple[str, list[Criterion]]:
     """The criteria block as written and one Criterion per row, in page order.
 
@@ -449,7 +450,9 @@ def read_criteria(lines: list[str], warnings: list[str]) -> tuple[str, list[Crit
             if not line:
                 continue
         if not kind:
-            warnings.append("criteria before any 'Inclusion Criteria' heading were taken as inclusion")
+            warnings.append(
+                "criteria before any 'Inclusion Criteria' heading were taken as inclusion"
+            )
             kind = "inclusion"
         if match:
             indent = len(match.group(1).expandtabs(4))
@@ -457,7 +460,9 @@ def read_criteria(lines: list[str], warnings: list[str]) -> tuple[str, list[Crit
         else:
             rows.append(_Row(kind, line.strip(), None))
     depths = _indent_depths(rows) if _has_indents(rows) else _colon_depths(rows)
-    criteria = [Criterion(row.kind, row.text, depth) for row, depth in zip(rows, depths, strict=True)]
+    criteria = [
+        Criterion(row.kind, row.text, depth) for row, depth in zip(rows, depths, strict=True)
+    ]
     return "\n".join(block), criteria
 
 
@@ -506,7 +511,9 @@ def read_sponsors(lines: list[str], warnings: list[str]) -> list[Sponsor]:
         if role is not None:
             if sponsors:
                 role = role.casefold()
-                sponsors[-1].role = "lead" if "lead" in role else "collaborator" if "collab" in role else ""
+                sponsors[-1].role = (
+                    "lead" if "lead" in role else "collaborator" if "collab" in role else ""
+                )
             continue
         word = normalize.enum_word(line)
         if word in AGENCY_CLASSES and sponsors and not sponsors[-1].agency_class:
@@ -560,8 +567,7 @@ def read_locations(lines: list[str]) -> list[Location]:
     out: list[Location] = []
     for line in lines:
         label = after_label(line, "Site Status")
-        value = label if label is not None else line
-        site_status = normalize.status(value) if value else ""
+        site_status = normalize.status(line if label is None else label)
         if label is not None or (site_status and out):
             if out and site_status:
                 out[-1].status = site_status
@@ -626,7 +632,7 @@ def read_related(lines: list[str]) -> list[RelatedTrial]:
     """Title line, then 'NCT… [STATUS] [PHASES]'."""
     out: list[RelatedTrial] = []
     title = ""
-    for line in lines:
+    for line in map(strip_bullet, lines):
         match = _TRIAL_LINE.fullmatch(line)
         if not match:
             title = line

@@ -119,14 +119,11 @@ def _read_eligibility(lines: list[str], record: ParsedTrial) -> None:
     while end and (not lines[end - 1].strip() or _is_field_value(lines[end - 1].strip())):
         end -= 1
     eligibility = record.eligibility
-    eligibility.criteria_text, eligibility.criteria = sections.read_criteria(
-        lines[:end], record.warnings
-    )
     ages: list[str] = []
-    for line in (line.strip() for line in lines[end:]):
+    for line in (line.strip() for line in sections.fill_criteria(record, lines, end)):
         if _AGE_LINE.fullmatch(line):
             ages.append(line)
-        elif normalize.sex(line) and line.upper() != "BOTH":
+        elif normalize.sex(line):
             eligibility.sex = normalize.sex(line)
         elif normalize.yes_no(line) is not None:
             eligibility.healthy_volunteers = normalize.yes_no(line)
@@ -136,5 +133,3 @@ def _read_eligibility(lines: list[str], record: ParsedTrial) -> None:
         record.warnings.append(f"one unlabelled age limit ({ages[0]}) was taken as the minimum age")
     elif len(ages) >= 2:
         eligibility.maximum_age = ages[1]
-    if lines and not eligibility.criteria:
-        record.warnings.append("no inclusion or exclusion criteria in 'Eligibility Criteria'")

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("json", "csv"), default="json")
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument(
-            "--in-scope-only", action="store_true", help="leave out trials that are not MSC-for-diabetes"
+            "--in-scope-only",
+            action="store_true",
+            help="leave out trials that are not MSC-for-diabetes",
         )
 
     def handle(self, *args, format="json", output=None, in_scope_only=False, **options):

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Parse saved trial pages (files or folders) and merge them into the catalogue."
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="source files or folders (searched recursively)")
+        parser.add_argument(
+            "paths", nargs="+", help="source files or folders (searched recursively)"
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="parse and report, write nothing"
         )

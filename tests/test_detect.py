@@ -1,0 +1,135 @@
+"""Format detection: each seed goes to its own parser, anything else is refused."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest import detect
+from ingest.records import ParseError
+from ingest.text import page_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GARBAGE = FIXTURES / "garbage"
+VARIANTS = FIXTURES / "variants"
+AGGREGATOR_SEED = FIXTURES / "004_90e0e7b6a174f708.txt"
+
+SEED_FORMATS = {
+    "000_e5be43bb7cdcd631.txt": "ctgov_labeled",
+    "001_721fa60f9c1edb35.txt": "medpath",
+    "002_66764e625140ade7.txt": "ctgov_unlabeled",
+    "003_7a11bbe47b24feb4.txt": "medpath",
+    "004_90e0e7b6a174f708.txt": "aggregator",
+}
+SEED_IDS = {
+    "000_e5be43bb7cdcd631.txt": "NCT05308836",
+    "001_721fa60f9c1edb35.txt": "NCT03343782",
+    "002_66764e625140ade7.txt": "NCT04061746",
+    "003_7a11bbe47b24feb4.txt": "NCT01219465",
+    "004_90e0e7b6a174f708.txt": "NCT02893306",
+}
+FORMATS = sorted(set(SEED_FORMATS.values()))
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
+def test_each_seed_goes_to_its_parser(name, expected):
+    page = page_text((FIXTURES / name).read_bytes())
+    assert detect.detect(page).FORMAT == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
+def test_exactly_one_parser_claims_each_seed(name, expected):
+    # Detection must not depend on the order of detect.PARSERS.
+    page = page_text((FIXTURES / name).read_bytes())
+    claimed = [parser.FORMAT for parser in detect.PARSERS if parser.looks_like(page)]
+    assert claimed == [expected]
+
+
+@pytest.mark.parametrize("name", sorted(SEED_IDS))
+def test_parse_document_reads_each_seed(name):
+    record = detect.parse_document((FIXTURES / name).read_bytes(), filename=name)
+    assert record.source_format == SEED_FORMATS[name]
+    assert record.registry_id == SEED_IDS[name]
+    assert not any("file name" in w for w in record.warnings)
+
+
+def test_every_parser_module_has_the_contract():
+    assert sorted(parser.FORMAT for parser in detect.PARSERS) == FORMATS
+    for parser in detect.PARSERS:
+        assert callable(parser.looks_like) and callable(parser.parse)
+
+
+# Variants are named after their format ("medpath_cut_001.txt", "aggregator_html.html").
+VARIANT_FILES = sorted(
+    path for path in VARIANTS.glob("*") if any(path.name.startswith(f + "_") for f in FORMATS)
+)
+
+
+@pytest.mark.parametrize("path", VARIANT_FILES, ids=lambda p: p.name)
+def test_variants_go_to_their_parser(path):
+    expected = max((f for f in FORMATS if path.name.startswith(f + "_")), key=len)
+    assert detect.detect(page_text(path.read_bytes())).FORMAT == expected
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "whitespace.txt", "binary.png"])
+def test_empty_and_binary_files_are_refused(name):
+    with pytest.raises(ParseError):
+        detect.parse_document((GARBAGE / name).read_bytes(), filename=name)
+
+
+def test_nul_bytes_are_refused():
+    with pytest.raises(ParseError, match="binary"):
+        detect.parse_document(b"This trial is completed.\x00\x00\x01\x02", filename="x.txt")
+
+
+@pytest.mark.parametrize("name", ["prose.txt", "unrelated.html", "news_article.html"])
+def test_pages_that_are_not_trial_pages_are_refused(name):
+    page = page_text((GARBAGE / name).read_bytes())
+    claimed = [parser.FORMAT for parser in detect.PARSERS if parser.looks_like(page)]
+    assert claimed == []
+    with pytest.raises(ParseError):
+        detect.detect(page)
+    with pytest.raises(ParseError):
+        detect.parse_document((GARBAGE / name).read_bytes(), filename="NCT01234567.txt")
+
+
+def test_detect_refuses_empty_text():
+    with pytest.raises(ParseError):
+        detect.detect("")
+
+
+def _seed_without_registry_id() -> bytes:
+    text = AGGREGATOR_SEED.read_text(encoding="utf-8")
+    stripped = "\n".join(
+        line for line in text.splitlines() if not line.startswith("Trial identifier")
+    )
+    assert "NCT" not in stripped
+    return stripped.encode("utf-8")
+
+
+def test_file_name_id_is_used_only_when_the_text_has_none():
+    record = detect.parse_document(_seed_without_registry_id(), filename="NCT02893306.txt")
+    assert record.registry_id == "NCT02893306"
+    assert "registry id taken from the file name (NCT02893306)" in record.warnings
+
+
+def test_file_name_id_with_directories():
+    record = detect.parse_document(
+        _seed_without_registry_id(), filename="/data/sources/NCT02893306.html"
+    )
+    assert record.registry_id == "NCT02893306"
+
+
+def test_text_id_wins_over_the_file_name():
+    record = detect.parse_document(AGGREGATOR_SEED.read_bytes(), filename="NCT99999999.txt")
+    assert record.registry_id == "NCT02893306"
+    assert not any("file name" in w for w in record.warnings)
+
+
+def test_no_id_in_text_or_file_name_is_refused():
+    with pytest.raises(ParseError, match="no registry id"):
+        detect.parse_document(_seed_without_registry_id(), filename="004_90e0e7b6a174f708.txt")
+
+
+def test_file_name_id_after_an_underscore():
+    record = detect.parse_document(_seed_without_registry_id(), filename="004_NCT02893306.txt")
+    assert record.registry_id == "NCT02893306"

@@ -1,0 +1,214 @@
+"""ingest.text: from saved bytes (plain, HTML, odd encodings) to clean page text."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest import text
+from ingest.records import ParseError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = sorted(FIXTURES.glob("00[0-4]_*.txt"))
+
+
+# --- decoding -----------------------------------------------------------------
+
+
+def test_utf8_with_and_without_bom():
+    assert text.decode("≥ 7 mmol".encode()) == "≥ 7 mmol"
+    assert text.decode(b"\xef\xbb\xbfNCT ID: NCT05308836") == "NCT ID: NCT05308836"
+
+
+def test_cp1252_bytes_are_decoded():
+    assert text.decode(b"caf\xe9 \x93quoted\x94 \xb1 5 \x96 6") == "café “quoted” ± 5 – 6"
+    assert text.page_text(b"HbA1c \xb3 6.5%") == "HbA1c ³ 6.5%"
+
+
+def test_bytes_undefined_in_cp1252_do_not_crash():
+    assert text.decode(b"caf\xe9 \x81") == "café \ufffd"
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01\x02", b"PK\x03\x04\x00\x00", b"abc\x00def"])
+def test_nul_bytes_are_refused(data):
+    with pytest.raises(ParseError, match="binary"):
+        text.page_text(data)
+
+
+def test_nul_bytes_late_in_the_file_are_refused():
+    # Postgres text columns reject NUL, so a NUL must never get past page_text().
+    with pytest.raises(ParseError):
+        text.page_text(b"a" * 5000 + b"\x00")
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"  \n\t\r\n", "", "<html><script>var x = 1;</script></html>"]
+)
+def test_empty_input_is_refused(data):
+    with pytest.raises(ParseError, match="empty"):
+        text.page_text(data)
+
+
+# --- mojibake and markdown escapes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("HbA1C â‰¥ 6.5%", "HbA1C ≥ 6.5%"),
+        ("creatinine â‰¤ 1.5", "creatinine ≤ 1.5"),
+        ("mean Â± SD", "mean ± SD"),
+        ("patientâ€™s parent", "patient’s parent"),
+        ("â€œintensive diabetes management", "“intensive diabetes management"),
+        ("5â€“10 years", "5–10 years"),
+        ("Ã©tÃ© Ã\xa0 Hanoi", "été à Hanoi"),
+        ("residual Î² cell function", "residual β cell function"),
+        ("ðŸ‡»ðŸ‡³ Hanoi", "🇻🇳 Hanoi"),
+    ],
+)
+def test_mojibake_is_repaired(broken, fixed):
+    assert text.fix_mojibake(broken) == fixed
+
+
+@pytest.mark.parametrize("fine", ["pâté", "Â", "São Paulo", "Größe", "«déjà»", "≥ 7", "β cells"])
+def test_real_accented_text_is_left_alone(fine):
+    assert text.fix_mojibake(fine) == fine
+
+
+def test_mojibake_in_saved_bytes():
+    double_encoded = "Fasting blood glucose ≥ 7".encode().decode("cp1252").encode()
+    assert text.page_text(double_encoded) == "Fasting blood glucose ≥ 7"
+
+
+def test_mojibake_right_double_quote():
+    assert text.fix_mojibake("â€œokâ€\x9d") == "“ok”"
+
+
+@pytest.mark.parametrize(
+    ("escaped", "plain"),
+    [
+        (r"creatinine \> 1.5 mg/dl", "creatinine > 1.5 mg/dl"),
+        (r"blood glucose levels \<60 mg/dL", "blood glucose levels <60 mg/dL"),
+        (r"2.5 x 10\^6 MSC per kg", "2.5 x 10^6 MSC per kg"),
+        (r"(\* See diabetes management)", "(* See diabetes management)"),
+        (r"IL\_6 \[pg/ml\]", "IL_6 [pg/ml]"),
+        (r"C:\\path", "C:\\path"),
+    ],
+)
+def test_markdown_escapes_are_undone(escaped, plain):
+    assert text.unescape_markdown(escaped) == plain
+    assert text.page_text(escaped) == plain
+
+
+def test_seed_escapes_are_gone():
+    ctgov = text.page_text((FIXTURES / "000_e5be43bb7cdcd631.txt").read_bytes())
+    assert "creatinine > 1.5 mg/dl or (>133 mmol/L) for boys" in ctgov
+    unlabeled = text.page_text((FIXTURES / "002_66764e625140ade7.txt").read_bytes())
+    assert "2.5 x 10^6 MSC per kg" in unlabeled
+    assert "Body Mass Index < 14 or >35" in unlabeled
+    assert "\\" not in ctgov + unlabeled
+
+
+# --- HTML ---------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>Trial page</title>
+<style>li { color: red; } .hidden { display: none }</style>
+<script>var trackingId = "NCT00000000"; document.write("<p>injected</p>");</script>
+</head><body>
+<noscript>Please enable JavaScript</noscript>
+<h1>Cellular Therapy for Type 1 Diabetes</h1>
+<!-- build 2024-01-01 -->
+<p>NCT ID: NCT04061746</p>
+<table><tr><th>Phase</th><td>PHASE1</td></tr><tr><th>Status</th><td>RECRUITING</td></tr></table>
+<h2>Inclusion Criteria</h2>
+<ul>
+  <li>Blood testing conducted at the time of diagnosis:
+    <ul>
+      <li>Fasting blood glucose &ge; 7 mmol / L,
+        <ol><li>repeated twice</li></ol>
+      </li>
+      <li>HbA1C &ge; 6.5%.</li>
+    </ul>
+  </li>
+  <li>Body Mass Index &lt; 30&nbsp;kg/m<sup>2</sup></li>
+</ul>
+<p>Line one<br>Line two</p>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def html_page():
+    return text.page_text(PAGE.encode())
+
+
+def test_script_style_and_comments_are_stripped(html_page):
+    for hidden in (
+        "trackingId",
+        "injected",
+        "color: red",
+        "JavaScript",
+        "build 2024",
+        "NCT00000000",
+    ):
+        assert hidden not in html_page
+
+
+def test_blocks_become_lines(html_page):
+    lines = [line for line in html_page.splitlines() if line]
+    assert lines[:3] == [
+        "Trial page",
+        "Cellular Therapy for Type 1 Diabetes",
+        "NCT ID: NCT04061746",
+    ]
+    assert "Phase PHASE1" in lines  # table cells of a row stay on one line
+    assert "Status RECRUITING" in lines
+    assert "Line one" in lines and "Line two" in lines
+
+
+def test_nested_list_items_are_indented_bullets(html_page):
+    bullets = [line for line in html_page.splitlines() if line.lstrip().startswith("* ")]
+    assert bullets == [
+        "* Blood testing conducted at the time of diagnosis:",
+        "  * Fasting blood glucose ≥ 7 mmol / L,",
+        "    * repeated twice",
+        "  * HbA1C ≥ 6.5%.",
+        "* Body Mass Index < 30 kg/m^2",  # <sup>2</sup> keeps its meaning
+    ]
+
+
+def test_entities_and_odd_spaces(html_page):
+    assert "\u00a0" not in html_page and "\u2063" not in html_page
+    assert text.page_text("a\u00a0b\u200bc\ufeffd") == "a bcd"
+
+
+def test_line_ends_and_unicode_normal_form():
+    assert text.page_text("one\r\ntwo\rthree") == "one\ntwo\nthree"
+    assert text.page_text("Nguye\u0302\u0303n") == "Nguy\u1ec5n"
+
+
+def test_html_detection():
+    assert text.looks_like_html("<!DOCTYPE html><html><body>x</body></html>")
+    assert text.looks_like_html("<div class='trial'>x</div>")
+    for seed in SEEDS:
+        assert not text.looks_like_html(seed.read_text(encoding="utf-8")), seed.name
+
+
+def test_html_list_fragment_is_html():
+    assert text.page_text("<ul><li>Type 1 diabetes</li><li>Age 18 or over</li></ul>") == (
+        "* Type 1 diabetes\n\n* Age 18 or over"
+    )
+
+
+# --- seeds --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_seed_pages_are_stable(seed):
+    page = text.page_text(seed.read_bytes())
+    assert page.strip() and "\r" not in page
+    assert text.page_text(page) == page  # cleaning twice changes nothing
+
+
+def test_squash():
+    assert text.squash("  Hanoi,\n\t Vietnam  ") == "Hanoi, Vietnam"
+    assert text.squash("") == ""
