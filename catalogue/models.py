@@ -6,6 +6,8 @@ are ordered by `position`, the order the source gives them.
 
 from __future__ import annotations
 
+import pghistory
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -28,6 +30,14 @@ def _text_list() -> ArrayField:
     return ArrayField(models.TextField(), default=list, blank=True)
 
 
+# Every change to a trial and its rows, by ingest or by a curator, is recorded by Postgres
+# triggers (bulk writes included); the search columns are derived and left out.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_vector", "search_text", "record_hash", "last_ingested"],
+)
 class Trial(models.Model):
     registry_id = models.CharField(max_length=64, unique=True)
     secondary_ids = models.JSONField(default=list, blank=True)  # [{"identifier", "id_type"}]
@@ -96,6 +106,13 @@ class Trial(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
+    # The review queue: reasons a curator should look, and those a curator has already cleared.
+    review_cleared = models.JSONField(default=list, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
     # Which source document each merged field came from: {"phases": "004_….txt", ...}.
     field_sources = models.JSONField(default=dict, blank=True)
     record_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -137,6 +154,7 @@ class Trial(models.Model):
         return self.registry_id.startswith("NCT")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Sponsor(models.Model):
     """An organisation; shared by every trial it sponsors so duplicates can be merged once."""
 
@@ -150,11 +168,28 @@ class Sponsor(models.Model):
         return self.name
 
 
-class TrialSponsor(models.Model):
+class CuratedRow(models.Model):
+    """A row ingest rebuilds from the sources, unless a curator edited or added it.
+
+    `source_key` remembers which source row a curator's edit replaced, so ingest does
+    not bring that row back beside the curator's version.
+    """
+
+    curated = models.BooleanField(
+        default=False, help_text="Edited or added by a curator: ingest leaves this row alone."
+    )
+    source_key = models.TextField(blank=True, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class TrialSponsor(CuratedRow):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="trial_sponsors")
     sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="trial_sponsors")
     role = models.CharField(max_length=16, choices=SponsorRole.choices)
-    position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["trial", "position"]
@@ -168,16 +203,15 @@ class TrialSponsor(models.Model):
         return f"{self.sponsor} ({self.role})"
 
 
-class TrialChild(models.Model):
+class TrialChild(CuratedRow):
     """Common shape of the rows a trial owns, in source order."""
-
-    position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
         ordering = ["trial", "position"]
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Intervention(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="interventions")
     name = models.TextField()
@@ -188,6 +222,7 @@ class Intervention(TrialChild):
         return self.name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Arm(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arms")
     label = models.TextField()
@@ -199,6 +234,7 @@ class Arm(TrialChild):
         return self.label
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Investigator(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="investigators")
     name = models.TextField()
@@ -209,13 +245,14 @@ class Investigator(TrialChild):
         return self.name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class EligibilityCriterion(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="criteria")
     kind = models.CharField(max_length=10, choices=CriterionKind.choices)
     text = models.TextField()
     # A nested bullet points at the row it sits under; top-level rows have no parent.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     depth = models.PositiveSmallIntegerField(default=0)
 
@@ -226,6 +263,7 @@ class EligibilityCriterion(TrialChild):
         return self.text
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Outcome(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=10, choices=OutcomeKind.choices)
@@ -237,6 +275,7 @@ class Outcome(TrialChild):
         return self.measure
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Location(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
     facility = models.TextField(blank=True)
@@ -249,6 +288,7 @@ class Location(TrialChild):
         return ", ".join(p for p in (self.facility, self.city, self.country) if p)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Reference(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="references")
     citation = models.TextField(blank=True)
@@ -263,6 +303,7 @@ class Reference(TrialChild):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class RelatedTrial(TrialChild):
     """A trial the page links to, by registry id; it may or may not be in the catalogue."""
 
@@ -298,3 +339,84 @@ class SourceDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class CuratorLock(models.Model):
+    """A trial field a curator owns: ingest and re-classification never overwrite it.
+
+    Values are stored as JSON (dates as ISO strings). `original_value` is what the
+    field held when the curator first changed it; `source_value` is what the sources
+    and the classifier say now, refreshed on every rebuild, so a later change in the
+    source shows up in the review queue.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locks")
+    field = models.CharField(max_length=64)
+    value = models.JSONField(null=True, blank=True)
+    original_value = models.JSONField(null=True, blank=True)
+    source_value = models.JSONField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["trial", "field"]
+        verbose_name = "curator-owned field"
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "field"], name="unique_lock_per_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial.registry_id}.{self.field}"
+
+    @property
+    def source_changed(self) -> bool:
+        """The sources now say something else than when the curator made the correction."""
+        return self.source_value not in (self.original_value, self.value)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class CuratorDeletion(models.Model):
+    """A source row a curator deleted; ingest does not bring it back."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="deletions")
+    kind = models.CharField(max_length=64)  # the row's model name, e.g. "eligibilitycriterion"
+    key = models.TextField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["trial", "kind", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "kind", "key"], name="unique_deletion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.key[:60]}"
+
+
+class SponsorAlias(models.Model):
+    """Another spelling of a sponsor, kept when duplicates are merged so ingest maps it back."""
+
+    name = models.CharField(max_length=300, unique=True)
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "sponsor aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.sponsor}"
+
+
+class ReviewItem(Trial):
+    """The review queue: the same trials, listed for curators who have something to look at."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "review queue item"

@@ -2,7 +2,58 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+
+from . import search
+
+# Highest phase first when sorting by phase; a "Phase 1/2" trial ranks as phase 2.
+_PHASE_RANK = Case(
+    *(
+        When(phases__contains=[phase], then=Value(rank))
+        for phase, rank in (
+            ("PHASE4", 6),
+            ("PHASE3", 5),
+            ("PHASE2", 4),
+            ("PHASE1", 3),
+            ("EARLY_PHASE1", 2),
+            ("NA", 1),
+        )
+    ),
+    default=Value(0),
+)
+
+# The list's sort orders by slug; every order ends on the registry id so pages never overlap.
+ORDERINGS = {
+    "relevance": (F("rank").desc(nulls_last=True),),
+    "-start": (F("start_date").desc(nulls_last=True),),
+    "start": (F("start_date").asc(nulls_last=True),),
+    "-updated": (F("last_update").desc(nulls_last=True),),
+    "-enrollment": (F("enrollment").desc(nulls_last=True),),
+    "enrollment": (F("enrollment").asc(nulls_last=True),),
+    "-phase": (_PHASE_RANK.desc(),),
+    "phase": (_PHASE_RANK.asc(),),
+}
+
+# The columns a result in the list shows; everything else stays in the database.
+LIST_COLUMNS = (
+    "registry_id",
+    "brief_title",
+    "official_title",
+    "overall_status",
+    "phases",
+    "study_type",
+    "enrollment",
+    "start_date",
+    "start_date_precision",
+    "last_update",
+    "countries",
+    "cell_sources",
+    "donor",
+    "diabetes_types",
+    "in_scope",
+)
 
 
 class TrialQuerySet(models.QuerySet):
@@ -18,6 +69,35 @@ class TrialQuerySet(models.QuerySet):
     def with_phase(self, phase: str):
         return self.filter(phases__contains=[phase])
 
+    def accepting_age(self, years: float):
+        """Trials whose stated age limits admit a participant of this age; a missing limit admits anyone."""
+        return self.filter(
+            Q(minimum_age_years__isnull=True) | Q(minimum_age_years__lte=years),
+            Q(maximum_age_years__isnull=True) | Q(maximum_age_years__gte=years),
+        )
+
+    def matching(self, text: str):
+        """Full-text matches of websearch text, with their rank (titles weigh most)."""
+        query = search.query(text)
+        return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+
+    def resembling(self, text: str):
+        """Trials with a word close to the typed words (a misspelling like "umbilicle"), most similar first."""
+        words = search.plain_words(text)
+        return self.filter(search_text__trigram_word_similar=words).annotate(
+            rank=TrigramWordSimilarity(words, "search_text")
+        )
+
+    def with_snippets(self, text: str):
+        """Each trial's best-matching fragments as `snippet`, markers not yet turned into HTML."""
+        return self.annotate(snippet=search.headline(text))
+
+    def ordered_by(self, key: str):
+        return self.order_by(*ORDERINGS[key], "registry_id")
+
+    def for_list(self):
+        return self.only(*LIST_COLUMNS)
+
     def for_detail(self):
         """Everything the detail page shows, in a constant number of queries."""
         from .models import EligibilityCriterion, TrialSponsor
@@ -29,7 +109,9 @@ class TrialQuerySet(models.QuerySet):
             "arms__interventions",
             "interventions",
             "investigators",
-            models.Prefetch("criteria", queryset=EligibilityCriterion.objects.order_by("position")),
+            models.Prefetch(
+                "criteria", queryset=EligibilityCriterion.objects.order_by("position")
+            ),
             "criteria__children",
             "outcomes",
             "locations",

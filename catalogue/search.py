@@ -1,50 +1,144 @@
-"""Full-text search document of a trial: a weighted tsvector plus plain text for trigram matching.
+"""Full-text search of the catalogue: the stored document of a trial and the query built from what a person types.
 
-The vector spans child rows (arms, interventions, criteria), so it cannot be a
-GeneratedField; the loader calls `refresh()` after it writes a trial.
+The document is a weighted tsvector plus plain text for trigram matching and snippets.
+It spans child rows (arms, interventions, criteria), so it cannot be a GeneratedField;
+the loader calls `refresh()` after it writes a trial.
 Weights: A titles and ids, B conditions / interventions / arms, C summary and
 description, D eligibility and outcomes.
+
+Domain abbreviations are understood on both sides: a document that says "UC-MSCs" also
+gets the words "umbilical cord" in its vector, and a query for "UC-MSC" searches for the
+phrase "umbilical cord", so either spelling finds either spelling.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
-from django.db.models import Value
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
+from django.db.models import F, Value
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 # A text search configuration (english + unaccent) created by migration 0001.
 CONFIG = "catalogue"
+
+# What an abbreviation stands for, as one phrase: a query term is replaced by the phrase
+# (so "-UC-MSC" still excludes one thing), and a document that uses the abbreviation gets
+# the phrase added to its vector. Order matters for queries: longer forms first, so
+# "BM-MSC" is read as bone marrow before "MSC" could match inside it.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (r"h?UC-?MSCs?", "umbilical cord"),
+    (r"h?WJ-?MSCs?", "Wharton's jelly"),
+    (r"h?BM-?MSCs?|BMSCs?", "bone marrow"),
+    (r"h?AD-?MSCs?|h?ADSCs?", "adipose"),
+    (r"h?UCB-?MSCs?|UCB", "cord blood"),
+    (r"DPSCs?", "dental pulp"),
+    (r"MenSCs?", "menstrual blood"),
+    (r"MSCs?", "mesenchymal"),
+    (r"T1DM?|IDDM|type\s+I\s+diabetes|diabetes\s+mellitus,?\s+type\s+(?:1|I)", "type 1 diabetes"),
+    (r"T2DM?|NIDDM|type\s+II\s+diabetes|diabetes\s+mellitus,?\s+type\s+(?:2|II)", "type 2 diabetes"),
+    (r"DFUs?", "diabetic foot"),
+)
+
+_EDGE = r"(?<![\w']){}(?![\w'])"
+_EACH = [(re.compile(_EDGE.format(f"(?:{p})"), re.IGNORECASE), phrase) for p, phrase in ABBREVIATIONS]
+_ANY = re.compile(
+    _EDGE.format("(?:" + "|".join(f"(?P<a{i}>{p})" for i, (p, _) in enumerate(ABBREVIATIONS)) + ")"),
+    re.IGNORECASE,
+)
+
+# Snippet highlight markers: private-use characters no source text contains (documents()
+# strips them), so escaping the snippet first and then swapping them for <mark> is safe.
+_START, _STOP = "\ue000", "\ue001"
+
+
+def expand_document(text: str) -> str:
+    """The text plus the phrase of every abbreviation it uses."""
+    found = [phrase for pattern, phrase in _EACH if pattern.search(text)]
+    return " ".join([text, *found]) if found else text
+
+
+def expand_query(text: str) -> str:
+    """Websearch text with each abbreviation replaced by its phrase.
+
+    Outside quotes the phrase is quoted, so it stays one term for "-" and "or";
+    inside a quoted phrase its words simply take the abbreviation's place.
+    """
+    parts = text.split('"')
+    for i, part in enumerate(parts):
+        quoted = i % 2 == 1
+        parts[i] = _ANY.sub(lambda m, q=quoted: _phrase(m, q), part)
+    return '"'.join(parts)
+
+
+def _phrase(match: re.Match, quoted: bool) -> str:
+    index = int(match.lastgroup[1:])
+    phrase = ABBREVIATIONS[index][1]
+    return phrase if quoted else f'"{phrase}"'
+
+
+def query(text: str) -> SearchQuery:
+    """What a person typed, in websearch syntax: "umbilical cord" -placebo, t1d or t2d."""
+    return SearchQuery(expand_query(text), search_type="websearch", config=CONFIG)
+
+
+def plain_words(text: str) -> str:
+    """The words to compare by similarity when nothing matches exactly: no quotes, no excluded words."""
+    words = [w for w in text.replace('"', " ").split() if not w.startswith("-") and w.lower() != "or"]
+    return " ".join(words)
+
+
+def headline(text: str) -> SearchHeadline:
+    """Up to two fragments of the trial's text around the words that matched, with markers."""
+    return SearchHeadline(
+        F("search_text"),
+        query(text),
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=28,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def marked(snippet: str) -> SafeString:
+    """A headline as HTML: the source text escaped, then only our markers turned into <mark>."""
+    html = escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # escaped on the line above
+
+
+def _clean(text: str) -> str:
+    return text.replace(_START, "").replace(_STOP, "")
 
 
 def documents(trial) -> dict[str, str]:
     """The text of each weight for one trial (children must be loaded or loadable)."""
     arms = list(trial.arms.all())
     interventions = list(trial.interventions.all())
-    return {
-        "A": " ".join([trial.registry_id, trial.brief_title, trial.official_title, trial.acronym]),
-        "B": " ".join(
-            [
-                *trial.conditions,
-                *trial.keywords,
-                *(i.name for i in interventions),
-                *(a.label for a in arms),
-            ]
-        ),
-        "C": " ".join(
-            [
-                trial.brief_summary,
-                trial.detailed_description,
-                *(i.description for i in interventions),
-                *(a.description for a in arms),
-            ]
-        ),
-        "D": " ".join(
-            [
-                trial.eligibility_text,
-                *(c.text for c in trial.criteria.all()),
-                *(o.measure for o in trial.outcomes.all()),
-            ]
-        ),
+    parts = {
+        "A": [trial.registry_id, trial.brief_title, trial.official_title, trial.acronym],
+        "B": [
+            *trial.conditions,
+            *trial.keywords,
+            *(i.name for i in interventions),
+            *(a.label for a in arms),
+        ],
+        "C": [
+            trial.brief_summary,
+            trial.detailed_description,
+            *(i.description for i in interventions),
+            *(a.description for a in arms),
+        ],
+        "D": [
+            trial.eligibility_text,
+            *(c.text for c in trial.criteria.all()),
+            *(o.measure for o in trial.outcomes.all()),
+        ],
     }
+    return {weight: _clean(" ".join(p for p in texts if p)) for weight, texts in parts.items()}
 
 
 def refresh(trials) -> None:
@@ -53,7 +147,7 @@ def refresh(trials) -> None:
         parts = documents(trial)
         vector = None
         for weight, text in parts.items():
-            piece = SearchVector(Value(text), weight=weight, config=CONFIG)
+            piece = SearchVector(Value(expand_document(text)), weight=weight, config=CONFIG)
             vector = piece if vector is None else vector + piece
         type(trial).objects.filter(pk=trial.pk).update(
             search_vector=vector, search_text=" ".join(parts.values())[:200_000]

@@ -114,6 +114,36 @@ class Route(models.TextChoices):
     OTHER = "other", "Other"
 
 
+
+class Comparator(models.TextChoices):
+    """What the cell product is compared with; "none" is a trial without a control group."""
+
+    PLACEBO = "placebo", "Placebo"
+    STANDARD_CARE = "standard_care", "Standard care"
+    ACTIVE = "active", "Active treatment"
+    NONE = "none", "No control group"
+
+
+class CoIntervention(models.TextChoices):
+    """Treatments given together with the cells in the experimental arm."""
+
+    VITAMIN_D = "vitamin_d", "Vitamin D"
+    MONONUCLEAR_CELLS = "mononuclear_cells", "Mononuclear cells"
+    LIRAGLUTIDE = "liraglutide", "Liraglutide"
+    ISLET_TRANSPLANT = "islet_transplant", "Islet transplant"
+    IMMUNOSUPPRESSION = "immunosuppression", "Immunosuppression"
+
+
+class EligibilityMeasure(models.TextChoices):
+    """Numbers the classifier reads from eligibility criteria rows."""
+
+    AGE = "age", "Age"
+    HBA1C = "hba1c", "HbA1c"
+    DIABETES_DURATION = "diabetes_duration", "Time since diagnosis"
+    C_PEPTIDE = "c_peptide", "C-peptide"
+    BMI = "bmi", "Body mass index"
+
+
 def label(choices: type[models.TextChoices], value: str) -> str:
     """The label of a slug, or the slug itself when it is not in the vocabulary."""
     try:

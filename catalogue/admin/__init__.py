@@ -1,0 +1,8 @@
+"""The curators' admin: trials with every child row inline, the review queue, sponsors, sources."""
+
+from django.contrib import admin
+
+from . import review, sources, sponsors, trials  # noqa: F401  (registration happens on import)
+
+admin.site.site_header = "MSC–Diabetes catalogue: curation"
+admin.site.site_title = "Catalogue curation"

@@ -1,0 +1,239 @@
+"""The trial list's filters: one FilterSet reads every GET parameter of /trials/ (and /landscape/).
+
+A bad value never fails the page. It is dropped, every other filter still applies, and
+`problems` says in words what was ignored. A repeatable filter keeps its good values:
+`phase=PHASE2&phase=PHASE9` still filters by phase 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+import django_filters
+from django import forms
+
+from .vocabulary import CellSource, DiabetesType, Donor, Phase, Route, SponsorClass, Status, StudyType
+
+SORTS = (
+    ("relevance", "Relevance"),
+    ("-start", "Start date, newest first"),
+    ("start", "Start date, oldest first"),
+    ("-updated", "Last updated"),
+    ("-enrollment", "Enrollment, largest first"),
+    ("enrollment", "Enrollment, smallest first"),
+    ("-phase", "Phase, latest first"),
+    ("phase", "Phase, earliest first"),
+)
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+
+_NOT_AN_OPTION = "It is not one of the options."
+
+
+class AnyOfFilter(django_filters.MultipleChoiceFilter):
+    """A repeatable parameter: a trial matches when it has any of the chosen values.
+
+    `lookup_expr` is "in" for a plain column and "overlap" for an array column.
+    """
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": list(value)})
+
+
+class FreeValueField(forms.MultipleChoiceField):
+    """Values that come from the data rather than a vocabulary (country names)."""
+
+    def valid_value(self, value) -> bool:
+        return 0 < len(value) <= 100
+
+
+class AnyValueFilter(AnyOfFilter):
+    field_class = FreeValueField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class BrowseForm(forms.Form):
+    """How to show the filtered trials; these change no facet count."""
+
+    include_out_of_scope = forms.BooleanField(
+        required=False, label="Include trials that are not MSC-for-diabetes"
+    )
+    sort = forms.ChoiceField(
+        choices=SORTS, required=False, label="Sort", error_messages={"invalid_choice": _NOT_AN_OPTION}
+    )
+    per_page = forms.TypedChoiceField(
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Per page",
+        error_messages={"invalid_choice": _NOT_AN_OPTION},
+    )
+
+
+@dataclass(frozen=True)
+class Active:
+    """One applied filter value, as the summary above the results shows it (and removes it)."""
+
+    param: str
+    value: str | None  # None: remove the whole parameter
+    text: str
+
+
+class TrialFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    status = AnyOfFilter(field_name="overall_status", lookup_expr="in", choices=Status.choices, label="Status")
+    phase = AnyOfFilter(field_name="phases", lookup_expr="overlap", choices=Phase.choices, label="Phase")
+    cell_source = AnyOfFilter(
+        field_name="cell_sources", lookup_expr="overlap", choices=CellSource.choices, label="Cell source"
+    )
+    donor = AnyOfFilter(field_name="donor", lookup_expr="in", choices=Donor.choices, label="Donor")
+    diabetes_type = AnyOfFilter(
+        field_name="diabetes_types",
+        lookup_expr="overlap",
+        choices=DiabetesType.choices,
+        label="Condition",
+    )
+    route = AnyOfFilter(field_name="routes", lookup_expr="overlap", choices=Route.choices, label="Route")
+    country = AnyValueFilter(field_name="countries", lookup_expr="overlap", label="Country")
+    study_type = AnyOfFilter(
+        field_name="study_type", lookup_expr="in", choices=StudyType.choices, label="Study type"
+    )
+    sponsor_class = AnyOfFilter(
+        field_name="lead_sponsor_class",
+        lookup_expr="in",
+        choices=SponsorClass.choices,
+        label="Lead sponsor",
+    )
+    age = django_filters.NumberFilter(
+        method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"
+    )
+    enrollment_min = WholeNumberFilter(
+        field_name="enrollment", lookup_expr="gte", min_value=0, label="Enrollment from"
+    )
+    enrollment_max = WholeNumberFilter(
+        field_name="enrollment", lookup_expr="lte", min_value=0, label="Enrollment to"
+    )
+    start_year_min = WholeNumberFilter(
+        field_name="start_date", lookup_expr="year__gte", min_value=1900, max_value=2100, label="Started from"
+    )
+    start_year_max = WholeNumberFilter(
+        field_name="start_date", lookup_expr="year__lte", min_value=1900, max_value=2100, label="Started until"
+    )
+
+    class Meta:
+        form = BrowseForm
+
+    def filter_search(self, queryset, name, text):
+        return queryset.resembling(text) if self.fuzzy else queryset.matching(text)
+
+    def filter_age(self, queryset, name, years):
+        return queryset.accepting_age(years)
+
+    @cached_property
+    def values(self) -> dict:
+        """Each filter's valid value; a repeatable filter with some bad values keeps the good ones."""
+        self.form.is_valid()
+        values = {n: v for n, v in self.form.cleaned_data.items() if n in self.filters and v not in ("", None, [])}
+        for name in self.form.errors:
+            if isinstance(self.filters.get(name), AnyOfFilter):
+                good = [v for v in self.data.getlist(name) if self.form.fields[name].valid_value(v)]
+                if good:
+                    values[name] = good
+        return values
+
+    @cached_property
+    def problems(self) -> list[str]:
+        """What was ignored and why, in words a visitor understands."""
+        messages = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields[name]
+            if isinstance(self.filters.get(name), AnyOfFilter):
+                bad = [v for v in self.data.getlist(name) if not field.valid_value(v)]
+                messages += [f"{field.label}: ignored “{v}”. {_NOT_AN_OPTION}" for v in bad]
+            else:
+                messages.append(f"{field.label}: ignored “{self.data.get(name)}”. {errors[0]}")
+        return messages
+
+    @property
+    def search_text(self) -> str:
+        return self.values.get("q", "")
+
+    @cached_property
+    def fuzzy(self) -> bool:
+        """True when the typed words match nothing exactly, so the search looks for similar spellings."""
+        return bool(self.search_text) and not self.queryset.matching(self.search_text).exists()
+
+    @property
+    def include_out_of_scope(self) -> bool:
+        return bool(self.form.cleaned_data.get("include_out_of_scope"))
+
+    @property
+    def sort(self) -> str:
+        chosen = self.form.cleaned_data.get("sort")
+        if chosen == "relevance" and not self.search_text:
+            chosen = None
+        return chosen or ("relevance" if self.search_text else "-start")
+
+    @property
+    def per_page(self) -> int:
+        return self.form.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
+
+    def universe(self):
+        """Every trial a visitor can reach from here by changing filters."""
+        self.form.is_valid()
+        return self.queryset if self.include_out_of_scope else self.queryset.in_scope()
+
+    def filtered(self, *, skip: Iterable[str] = ()):
+        """The trials that pass every filter but those in `skip` (a facet skips its own), unordered."""
+        queryset = self.universe()
+        for name, value in self.values.items():
+            if name not in skip:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.filtered().ordered_by(self.sort)
+        return self._qs
+
+    def selected(self, name: str) -> list[str]:
+        value = self.values.get(name, [])
+        return list(value) if isinstance(value, list | tuple) else [str(value)]
+
+    def active(self) -> list[Active]:
+        """The applied filters, one entry per removable value, in the order of the form."""
+        entries = []
+        for name, value in self.values.items():
+            f = self.filters[name]
+            if isinstance(f, AnyOfFilter):
+                choices = dict(self.form.fields[name].choices)
+                entries += [Active(name, v, f"{f.label}: {choices.get(v, v)}") for v in value]
+            else:
+                entries.append(Active(name, None, _describe(name, value)))
+        if self.include_out_of_scope:
+            entries.append(Active("include_out_of_scope", None, "Including out-of-scope trials"))
+        return entries
+
+
+def _describe(name: str, value) -> str:
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        value = f"{value:f}"
+    return {
+        "q": f"Search: “{value}”",
+        "age": f"Accepts age {value}",
+        "enrollment_min": f"Enrollment ≥ {value}",
+        "enrollment_max": f"Enrollment ≤ {value}",
+        "start_year_min": f"Started {value} or later",
+        "start_year_max": f"Started {value} or earlier",
+    }[name]
