@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from . import views
@@ -7,5 +7,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:trial_list", query_string=True)),
     path("trials/", views.trial_list, name="trial_list"),
+    re_path(r"^trials\.(?P<fmt>csv|json)$", views.download, name="download"),
     path("trials/<str:registry_id>/", views.trial_detail, name="trial_detail"),
+    path("landscape/", views.landscape, name="landscape"),
 ]

@@ -103,7 +103,8 @@ LOOK_ALIKES = [
             r"(umbilical )?cord blood( derived)?( (stem|mononuclear|nucleated|progenitor|ha?ematopoietic|immune))* cells?",
             r"(umbilical )?cord blood (infusion|transfusion|transplant(ation)?|units?)",
             r"(autologous|allogeneic) (umbilical )?cord blood",
-            r"(?-i:h?UCB|CB)( SCs?)?",
+            r"(?-i:h?UCB)",
+            r"(?-i:CB ?SCs?)",
         ),
         S.CORD_BLOOD,
     ),
@@ -312,7 +313,14 @@ ROUTE_BLOCKER_WORDS = 2
 # What is treated.
 # ---------------------------------------------------------------------------
 
-DIABETES = [r"diabet\w*", r"(?-i:T[12]DM?)", r"(?-i:IDDM|NIDDM)", r"(?-i:E1[01])(\.\d+)?"]
+# Any of these makes a trial a diabetes trial (the abbreviations all stand for "diabetic ...").
+DIABETES = [
+    r"diabet\w*",
+    r"(?-i:T[12]DM?)",
+    r"(?-i:IDDM|NIDDM)",
+    r"(?-i:E1[01])(\.\d+)?",
+    r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
+]
 
 DIABETES_TYPES = {
     D.T1D: [

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ingest.loader import ingest_file, source_files
+from ingest.locking import IngestBusy, ingest_lock
 
 STATUSES = ("created", "updated", "unchanged", "failed")
 
@@ -25,8 +26,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar, even on long runs"
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=600,
+            help="seconds to wait for another running ingest to finish (default 600)",
+        )
 
-    def handle(self, *args, paths, dry_run=False, no_progress=False, verbosity=1, **options):
+    def handle(self, *args, paths, wait=600, **options):
+        try:
+            with ingest_lock(timeout=wait):
+                self.run(paths, **options)
+        except IngestBusy as error:
+            raise CommandError(str(error)) from error
+
+    def run(self, paths, dry_run=False, no_progress=False, verbosity=1, **options):
         files = source_files(paths)
         counts: Counter[str] = Counter()
         show_progress = verbosity >= 1 and not no_progress and len(files) >= 50

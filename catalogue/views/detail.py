@@ -1,16 +1,20 @@
+"""One trial, every section of it."""
+
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .models import Trial
+from ..models import Trial
+
+# The classifier's evidence partial, until it exists a plain list of the derived values.
+CLASSIFICATION_TEMPLATES = (
+    "catalogue/detail/_classification.html",
+    "catalogue/detail/_classification_values.html",
+)
 
 
-def trial_list(request):
-    trials = Trial.objects.order_by("registry_id")
-    return render(request, "catalogue/trial_list.html", {"trials": trials})
-
-
-def trial_detail(request, registry_id: str):
+def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
     trial = get_object_or_404(Trial.objects.for_detail(), registry_id=registry_id)
     related = list(trial.related_trials.all())
     known = set(
@@ -24,5 +28,6 @@ def trial_detail(request, registry_id: str):
         {
             "trial": trial,
             "related": [(r, r.registry_id in known) for r in related],
+            "classification_templates": CLASSIFICATION_TEMPLATES,
         },
     )

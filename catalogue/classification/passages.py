@@ -1,0 +1,127 @@
+"""A parsed trial as the classifier reads it: sentences, each knowing where on the page it stood.
+
+Related trials and references are never read: their titles describe other trials.
+Arms and interventions that give placebo are marked, so their routes and doses are not
+taken for the cells'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.records import ParsedTrial
+
+from . import terms
+from .matching import clean, find, has, in_history, is_background, negated
+
+# Parts of the page, in the order the classifier trusts them when they disagree.
+INTERVENTIONS = "interventions"
+TITLES = "titles"
+SUMMARY = "summary"
+DESCRIPTION = "description"
+CONDITIONS = "conditions"
+CRITERIA = "criteria"
+PRODUCT_TIERS = (INTERVENTIONS, TITLES, SUMMARY, DESCRIPTION, CONDITIONS)
+
+# Roles of an arm or intervention passage.
+MSC_PRODUCT = "msc"
+PLACEBO = "placebo"
+
+
+@dataclass(frozen=True)
+class Passage:
+    section: str  # title, official_title, condition, keyword, summary, description, arm, intervention, inclusion, exclusion
+    where: str  # for people: "intervention 'mscs'"
+    text: str  # one sentence, or one short field
+    group: str  # one of PRODUCT_TIERS or CRITERIA
+    role: str = ""  # MSC_PRODUCT or PLACEBO for arms and interventions
+    background: bool = False  # a remark about the field, not this trial
+    criterion: int | None = None  # position of the criteria row
+
+    @property
+    def about_this_trial(self) -> bool:
+        return not self.background and self.role != PLACEBO and self.group != CRITERIA
+
+
+_ABBREVIATIONS = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bDr)(?<!\bNo)(?<!\bapprox)(?<!\bet al)"
+_SENTENCE_END = re.compile(
+    rf"{_ABBREVIATIONS}(?<=[.!?])\s+(?=[A-Z0-9(\"'])|(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])|\n+"
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(clean(text)) if s and s.strip()]
+
+
+def names_msc(text: str) -> bool:
+    """Does the text name MSCs (or a known MSC product), other than to deny them?"""
+    text = clean(text)
+    for match in find(terms.MSC + [p.pattern for p in terms.PRODUCTS], text):
+        if not negated(text, match.start()) and not in_history(text, match.start()):
+            return True
+    return False
+
+
+def _is_placebo(text: str, arm_type: str = "") -> bool:
+    if arm_type in ("PLACEBO_COMPARATOR", "SHAM_COMPARATOR"):
+        return True
+    return has(terms.PLACEBO, text) and not names_msc(text)
+
+
+def _quoted(name: str) -> str:
+    name = " ".join(name.split())
+    return f"'{name[:60]}…'" if len(name) > 60 else f"'{name}'"
+
+
+def read(record: ParsedTrial) -> list[Passage]:
+    """Every sentence the classifier may use, in page order within each part."""
+    out: list[Passage] = []
+
+    def add_text(section: str, where: str, text: str, group: str, role: str = "") -> None:
+        for sentence in sentences(text):
+            background = group in (SUMMARY, DESCRIPTION) and is_background(sentence)
+            out.append(Passage(section, where, sentence, group, role, background))
+
+    titles = [("title", "title", record.brief_title)]
+    if record.official_title and record.official_title != record.brief_title:
+        titles.append(("official_title", "official title", record.official_title))
+    for section, where, text in titles:
+        if text:
+            out.append(Passage(section, where, clean(text), TITLES))
+    for condition in record.conditions:
+        out.append(Passage("condition", "conditions", clean(condition), CONDITIONS))
+    for keyword in record.keywords:
+        out.append(Passage("keyword", "keywords", clean(keyword), CONDITIONS))
+    add_text("summary", "brief summary", record.brief_summary, SUMMARY)
+    add_text("description", "detailed description", record.detailed_description, DESCRIPTION)
+
+    interventions = {i.name.casefold(): i for i in record.interventions}
+    for arm in record.arms:
+        linked = [interventions.get(n.casefold()) for n in arm.intervention_names]
+        linked_text = " ".join(f"{i.name} {i.description}" for i in linked if i)
+        own_text = f"{arm.label} {arm.description}"
+        if names_msc(own_text) or names_msc(linked_text):
+            role = MSC_PRODUCT
+        elif _is_placebo(f"{own_text} {' '.join(arm.intervention_names)}", arm.arm_type):
+            role = PLACEBO
+        else:
+            role = ""
+        where = f"arm {_quoted(arm.label)}" if arm.label else "arm"
+        if arm.label:
+            out.append(Passage("arm", where, clean(arm.label), INTERVENTIONS, role))
+        add_text("arm", where, arm.description, INTERVENTIONS, role)
+    for intervention in record.interventions:
+        text = f"{intervention.name} {intervention.description}"
+        role = MSC_PRODUCT if names_msc(text) else PLACEBO if _is_placebo(intervention.name) else ""
+        where = f"intervention {_quoted(intervention.name)}"
+        out.append(Passage("intervention", where, clean(intervention.name), INTERVENTIONS, role))
+        add_text("intervention", where, intervention.description, INTERVENTIONS, role)
+
+    for position, criterion in enumerate(record.eligibility.criteria):
+        number = sum(1 for c in record.eligibility.criteria[: position + 1] if c.kind == criterion.kind)
+        where = f"{criterion.kind} criterion {number}"
+        out.append(
+            Passage(criterion.kind, where, clean(criterion.text), CRITERIA, criterion=position)
+        )
+    return out

@@ -1,0 +1,122 @@
+"""What the classifier returns: values, and for every value the phrase that decided it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str  # cell_sources, donor, routes, diabetes_types, recent_onset, scope, dose, ...
+    value: str  # the slug (or number as text) this phrase supports
+    section: str  # machine key of the place: title, summary, description, arm, intervention, ...
+    where: str  # the place for people: "intervention 'mscs'", "inclusion criterion 3"
+    phrase: str  # the words on the page
+    note: str = ""  # why an indirect phrase counts ("inferred: perinatal tissue")
+
+
+@dataclass
+class Dose:
+    """Cell numbers as written: a range ("2-3 millions/Kg") gives both ends, a list each value."""
+
+    cells_per_kg: list[float] = field(default_factory=list)
+    total_cells: list[float] = field(default_factory=list)
+    doses: int | None = None  # how many administrations
+    interval: str = ""  # between administrations, as written ("6 months")
+    interval_days: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.cells_per_kg or self.total_cells or self.doses or self.interval)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One eligibility number range, already turned round for exclusion rows ("BMI > 30" -> ≤ 30)."""
+
+    measure: str  # vocabulary.EligibilityMeasure slug
+    low: float | None
+    high: float | None
+    low_inclusive: bool
+    high_inclusive: bool
+    unit: str
+    kind: str  # the row it came from: inclusion or exclusion
+    criterion: str  # the row's text (its parent's first, for a nested row)
+    position: int  # index of the row among the trial's criteria
+    as_written: str  # the words the numbers were read from
+
+    @property
+    def display(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        low, high = _number(self.low), _number(self.high)
+        if self.low is not None and self.high is not None:
+            return f"{low}–{high}{unit}"
+        if self.low is not None:
+            return f"{'≥' if self.low_inclusive else '>'} {low}{unit}"
+        return f"{'≤' if self.high_inclusive else '<'} {high}{unit}"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if abs(value) < 1e5 else f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Parts of the page that name different values for one field; both are kept."""
+
+    field: str
+    values: dict[str, list[str]]  # part of the page -> the values it names
+
+
+@dataclass
+class Classification:
+    in_scope: bool
+    scope_reason: str
+    is_msc: bool
+    is_diabetes: bool
+    product: str  # "cells", "derived" (exosomes, secretome, ...) or a look-alike slug
+    cell_sources: list[str]
+    donor: str
+    routes: list[str]
+    diabetes_types: list[str]
+    recent_onset: bool
+    dose: Dose
+    eligibility: list[Bound]
+    comparators: list[str]
+    co_interventions: list[str]
+    evidence: list[Evidence]
+    disagreements: list[Disagreement]
+    review_reasons: list[str]
+
+    def evidence_for(self, field_name: str) -> list[Evidence]:
+        return [e for e in self.evidence if e.field == field_name]
+
+    def to_json(self) -> dict:
+        """The detail kept in Trial.classification (documented in catalogue.export)."""
+        evidence: dict[str, list[dict]] = {}
+        for item in self.evidence:
+            entry = {k: v for k, v in asdict(item).items() if k != "field" and (v or k == "value")}
+            evidence.setdefault(item.field, []).append(entry)
+        return {
+            "derived": {
+                "in_scope": self.in_scope,
+                "scope_reason": self.scope_reason,
+                "cell_sources": self.cell_sources,
+                "donor": self.donor,
+                "routes": self.routes,
+                "diabetes_types": self.diabetes_types,
+                "recent_onset": self.recent_onset,
+                "comparators": self.comparators,
+                "co_interventions": self.co_interventions,
+            },
+            "product": self.product,
+            "dose": None if self.dose.empty else asdict(self.dose),
+            "eligibility": [{**asdict(b), "display": b.display} for b in self.eligibility],
+            "comparators": self.comparators,
+            "co_interventions": self.co_interventions,
+            "evidence": evidence,
+            "disagreements": [asdict(d) for d in self.disagreements],
+            "review_reasons": self.review_reasons,
+        }

@@ -1,0 +1,60 @@
+"""The trial list (search, filters with facet counts, sorting, pages) and the same list as a download."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ..export import to_csv, to_json
+from ..facets import facets
+from ..filters import PAGE_SIZES, SORTS, TrialFilter
+from ..models import Trial
+
+DOWNLOADS = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "json": (to_json, "application/json; charset=utf-8"),
+}
+
+
+def trial_list(request: HttpRequest) -> HttpResponse:
+    filterset = TrialFilter(request.GET, queryset=Trial.objects.for_list())
+    trials = filterset.qs
+    if filterset.search_text and not filterset.fuzzy:
+        trials = trials.with_snippets(filterset.search_text)
+    page = Paginator(trials, filterset.per_page).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalogue/trial_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets(filterset),
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "problems": [*filterset.problems, *_page_problem(request.GET.get("page"), page)],
+            "sorts": [(key, text) for key, text in SORTS if key != "relevance" or filterset.search_text],
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+def _page_problem(asked: str | None, page: Page) -> list[str]:
+    if asked is None or asked == str(page.number):
+        return []
+    if not asked.isdigit():
+        return [f"Page: ignored “{asked}”, which is not a page number. Showing page {page.number}."]
+    return [
+        f"There is no page {asked}: the list has {page.paginator.num_pages} "
+        f"page{'s' if page.paginator.num_pages != 1 else ''}. Showing page {page.number}."
+    ]
+
+
+def download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The whole filtered list, in the list's order, as the canonical JSON or its CSV flattening."""
+    render_as, content_type = DOWNLOADS[fmt]
+    trials = TrialFilter(request.GET, queryset=Trial.objects.for_export()).qs
+    response = HttpResponse(render_as(trials), content_type=content_type)
+    filename = f"msc-diabetes-trials-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,32 @@
+"""Charts of the filtered trials, each with the table of its numbers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import landscape as numbers
+from ..facets import facets
+from ..filters import TrialFilter
+from ..models import Trial
+
+
+def landscape(request: HttpRequest) -> HttpResponse:
+    filterset = TrialFilter(request.GET, queryset=Trial.objects.all())
+    trials = filterset.filtered()
+    return render(
+        request,
+        "catalogue/landscape.html",
+        {
+            "filterset": filterset,
+            "facets": facets(filterset),
+            "problems": filterset.problems,
+            "total": trials.count(),
+            "undated": numbers.without_start_date(trials),
+            "by_year": numbers.by_year_and_cell_source(trials),
+            "by_phase": numbers.by_phase(trials),
+            "by_status": numbers.by_status(trials),
+            "by_country": numbers.by_country(trials),
+            "matrix": numbers.by_cell_source_and_condition(trials),
+        },
+    )
