@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -26,10 +29,18 @@ from catalogue.models import (
 from .rebuild import rebuild_trials
 
 
+# The field that names a row in the history list, whatever its model.
+SUMMARY_KEYS = ("text", "name", "label", "measure", "registry_id", "facility", "citation", "field")
+
+# Source text fields are long but mostly a line or two; full-height boxes bury the form.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
+
+
 class CuratedInline(admin.TabularInline):
     """Rows the sources give, editable; an edit or an addition makes the row curator-owned."""
 
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     show_change_link = False
     readonly_fields = ("curated",)
 
@@ -140,6 +151,7 @@ class TrialAdmin(admin.ModelAdmin):
     )
     ordering = ("registry_id",)
     list_per_page = 50
+    formfield_overrides = COMPACT_TEXT
     readonly_fields = (
         "registry_id",
         "needs_review",
@@ -233,6 +245,9 @@ class TrialAdmin(admin.ModelAdmin):
         SourceInline,
     )
     actions = ("reingest", "reclassify", "mark_in_scope", "mark_out_of_scope")
+
+    def has_add_permission(self, request):
+        return False  # trials come from sources; `manage.py ingest` creates them
 
     @admin.display(description="title")
     def short_title(self, trial):
@@ -334,7 +349,18 @@ class TrialAdmin(admin.ModelAdmin):
         trial = self.get_object(request, object_id)
         if trial is None or not self.has_view_or_change_permission(request, trial):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        events = Events.objects.references(trial).order_by("-pgh_created_at", "-pgh_id")[:500]
+        events = list(Events.objects.references(trial).order_by("-pgh_created_at", "-pgh_id")[:500])
+        user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+        names = dict(
+            get_user_model().objects.filter(pk__in=user_ids - {None}).values_list("pk", "username")
+        )
+        for event in events:
+            context_ = event.pgh_context or {}
+            event.who = names.get(context_.get("user")) or context_.get("source", "")
+            event.where = context_.get("path") or context_.get("url") or ""
+            event.summary = next(
+                (str(event.pgh_data[k]) for k in SUMMARY_KEYS if event.pgh_data.get(k)), ""
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Change history: {trial.registry_id}",
