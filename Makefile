@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint format check browser lock clean-db
+.PHONY: install run serve migrate ingest test lint format check browser lock clean-db fuzz
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,10 @@ check: install
 
 test: install browser lint check
 	$(BIN)/pytest
+
+# A long property-based run over every parser (minutes; CI runs a short one inside `make test`).
+fuzz: install
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz_parsers.py
 
 format: install
 	$(BIN)/ruff format .

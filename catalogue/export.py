@@ -73,9 +73,15 @@ def trial_to_dict(trial: Trial) -> dict:
         ),
         "completion_date": iso(trial.completion_date, trial.completion_date_precision),
         "last_update": iso(trial.last_update, trial.last_update_precision),
+        "status_verified_date": iso(
+            trial.status_verified_date, trial.status_verified_date_precision
+        ),
+        "results_posted": trial.results_posted,
         "brief_summary": trial.brief_summary or None,
         "conditions": trial.conditions,
         "keywords": trial.keywords,
+        "mesh_terms": trial.mesh_terms,
+        "intervention_mesh_terms": trial.intervention_mesh_terms,
         "design": {
             "allocation": trial.allocation or None,
             "intervention_model": trial.intervention_model or None,
@@ -122,6 +128,8 @@ def trial_to_dict(trial: Trial) -> dict:
                 "city": loc.city or None,
                 "state": loc.state or None,
                 "country": loc.country or None,
+                "latitude": loc.latitude,
+                "longitude": loc.longitude,
             }
             for loc in trial.locations.all()
         ],
@@ -129,20 +137,52 @@ def trial_to_dict(trial: Trial) -> dict:
             {"pmid": r.pmid or None, "citation": r.citation or None} for r in trial.references.all()
         ],
         "related_trials": [r.registry_id for r in trial.related_trials.all()],
-        "classification": {
-            "in_scope": trial.in_scope,
-            "scope_reason": trial.scope_reason or None,
-            "cell_sources": trial.cell_sources,
-            "donor": trial.donor,
-            "routes": trial.routes,
-            "diabetes_types": trial.diabetes_types,
-            "recent_onset": trial.recent_onset,
-            **{k: v for k, v in trial.classification.items() if k not in ("conflicts", "version")},
-        },
+        "classification": classification(trial),
         "sources": [
             {"file": s.filename, "format": s.source_format, "sha256": s.sha256}
             for s in trial.sources.all()
         ],
+    }
+
+
+def classification(trial: Trial) -> dict:
+    """The `classification` key: what the catalogue read from the trial's text, and why.
+
+    - in_scope, scope_reason, cell_sources, donor, routes, diabetes_types, recent_onset,
+      comparators, co_interventions: the values as stored, curator corrections included;
+      slugs are those of `catalogue.vocabulary`.
+    - dose: {cells_per_kg, total_cells, doses, interval, interval_days, written, summary}
+      or null; cell numbers are plain numbers ("2-3 millions/Kg" -> [2000000.0, 3000000.0]).
+    - eligibility: [{measure, low, high, low_inclusive, high_inclusive, unit, kind,
+      criterion, position, as_written, display}]: eligible ranges read from criteria rows
+      (an exclusion row is turned round: "BMI > 30" -> high 30).
+    - evidence: {field: [{value, section, where, phrase, note}]}: the words each value was
+      read from and where on the page they stand.
+    - derived: the classifier's own values, which differ from the stored ones only where
+      a curator corrected them.
+    - disagreements: [{field, values: {part of the page: [values]}}]: both values kept.
+    - needs_review, review_reasons, classifier_version.
+    """
+    detail = trial.classification or {}
+    return {
+        "in_scope": trial.in_scope,
+        "scope_reason": trial.scope_reason or None,
+        "cell_sources": trial.cell_sources,
+        "donor": trial.donor,
+        "routes": trial.routes,
+        "diabetes_types": trial.diabetes_types,
+        "recent_onset": trial.recent_onset,
+        "comparators": trial.comparators,
+        "co_interventions": trial.co_interventions,
+        "product": detail.get("product") or None,
+        "dose": detail.get("dose"),
+        "eligibility": detail.get("eligibility", []),
+        "evidence": detail.get("evidence", {}),
+        "derived": detail.get("derived"),
+        "disagreements": detail.get("disagreements", []),
+        "needs_review": trial.needs_review,
+        "review_reasons": trial.review_reasons,
+        "classifier_version": detail.get("version"),
     }
 
 

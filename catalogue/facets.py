@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from django.db.models import CharField, Count, F, Func, Q, TextChoices, Value
 
 from .filters import TrialFilter
-from .vocabulary import CellSource, DiabetesType, Donor, Phase, Route, SponsorClass, Status, StudyType
+from .vocabulary import (
+    CellSource,
+    DiabetesType,
+    Donor,
+    Phase,
+    Route,
+    SponsorClass,
+    Status,
+    StudyType,
+)
 
 
 @dataclass(frozen=True)
@@ -25,42 +34,47 @@ class Option:
 
 
 @dataclass(frozen=True)
+class FacetSpec:
+    param: str
+    vocabulary: type[TextChoices] | None  # None: the values come from the data
+    list_all: bool  # list every vocabulary option, or only those some trial has
+    folded: bool = False  # shown closed unless one of its options is chosen
+
+
+@dataclass(frozen=True)
 class Facet:
     param: str
     label: str
     options: list[Option]
+    folded: bool
 
     @property
     def selected(self) -> int:
         return sum(o.selected for o in self.options)
 
 
-# The facets in the order the page shows them: parameter, vocabulary (None: values come
-# from the data), and whether every vocabulary option is listed or only those in use. The
-# short classifier vocabularies are listed whole; the long registry enums only as used.
-FACETS: tuple[tuple[str, type[TextChoices] | None, bool], ...] = (
-    ("status", Status, False),
-    ("phase", Phase, True),
-    ("cell_source", CellSource, True),
-    ("donor", Donor, True),
-    ("diabetes_type", DiabetesType, True),
-    ("route", Route, True),
-    ("study_type", StudyType, True),
-    ("sponsor_class", SponsorClass, False),
-    ("country", None, False),
+# The facets in the order the page shows them. The short classifier vocabularies are
+# listed whole; the long registry enums only as used. What people narrow by most stays open.
+FACETS = (
+    FacetSpec("status", Status, list_all=False),
+    FacetSpec("phase", Phase, list_all=True),
+    FacetSpec("cell_source", CellSource, list_all=True),
+    FacetSpec("donor", Donor, list_all=True),
+    FacetSpec("diabetes_type", DiabetesType, list_all=True),
+    FacetSpec("route", Route, list_all=True, folded=True),
+    FacetSpec("study_type", StudyType, list_all=True, folded=True),
+    FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
+    FacetSpec("country", None, list_all=False, folded=True),
 )
 
 
 def facets(filterset: TrialFilter) -> list[Facet]:
-    parts = [_counts(filterset, param) for param, _, _ in FACETS]
+    parts = [_counts(filterset, spec.param) for spec in FACETS]
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in parts[0].union(*parts[1:], all=True):
         if row["value"]:
             counts[row["facet"]][row["value"]] = row["n"]
-    return [
-        _facet(filterset, param, vocabulary, list_all, counts[param])
-        for param, vocabulary, list_all in FACETS
-    ]
+    return [_facet(filterset, spec, counts[spec.param]) for spec in FACETS]
 
 
 def _counts(filterset: TrialFilter, param: str):
@@ -78,16 +92,17 @@ def _counts(filterset: TrialFilter, param: str):
     )
 
 
-def _facet(filterset, param, vocabulary, list_all, counts: dict[str, int]) -> Facet:
-    selected = set(filterset.selected(param))
-    if vocabulary is None:
+def _facet(filterset: TrialFilter, spec: FacetSpec, counts: dict[str, int]) -> Facet:
+    selected = set(filterset.selected(spec.param))
+    if spec.vocabulary is None:
         values = sorted(counts.keys() | selected, key=lambda v: (-counts.get(v, 0), v))
         labels = {}
     else:
-        labels = dict(vocabulary.choices)
-        values = [v for v in labels if list_all or v in counts or v in selected]
+        labels = dict(spec.vocabulary.choices)
+        values = [v for v in labels if spec.list_all or v in counts or v in selected]
     options = [
         Option(value=v, label=labels.get(v, v), count=counts.get(v, 0), selected=v in selected)
         for v in values
     ]
-    return Facet(param=param, label=filterset.filters[param].label, options=options)
+    label = filterset.filters[spec.param].label
+    return Facet(param=spec.param, label=label, options=options, folded=spec.folded)

@@ -15,7 +15,16 @@ from functools import cached_property
 import django_filters
 from django import forms
 
-from .vocabulary import CellSource, DiabetesType, Donor, Phase, Route, SponsorClass, Status, StudyType
+from .vocabulary import (
+    CellSource,
+    DiabetesType,
+    Donor,
+    Phase,
+    Route,
+    SponsorClass,
+    Status,
+    StudyType,
+)
 
 SORTS = (
     ("relevance", "Relevance"),
@@ -30,6 +39,7 @@ SORTS = (
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
 
+NUMBER_FILTERS = ("age", "enrollment_min", "enrollment_max", "start_year_min", "start_year_max")
 _NOT_AN_OPTION = "It is not one of the options."
 
 
@@ -49,7 +59,7 @@ class FreeValueField(forms.MultipleChoiceField):
     """Values that come from the data rather than a vocabulary (country names)."""
 
     def valid_value(self, value) -> bool:
-        return 0 < len(value) <= 100
+        return 0 < len(value) <= 100 and "\x00" not in value  # Postgres text cannot hold NUL
 
 
 class AnyValueFilter(AnyOfFilter):
@@ -61,13 +71,16 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 
 class BrowseForm(forms.Form):
-    """How to show the filtered trials; these change no facet count."""
+    """The options beside the filters: which trials are in reach, and how to order and page them."""
 
     include_out_of_scope = forms.BooleanField(
         required=False, label="Include trials that are not MSC-for-diabetes"
     )
     sort = forms.ChoiceField(
-        choices=SORTS, required=False, label="Sort", error_messages={"invalid_choice": _NOT_AN_OPTION}
+        choices=SORTS,
+        required=False,
+        label="Sort",
+        error_messages={"invalid_choice": _NOT_AN_OPTION},
     )
     per_page = forms.TypedChoiceField(
         choices=[(str(n), str(n)) for n in PAGE_SIZES],
@@ -90,10 +103,17 @@ class Active:
 
 class TrialFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
-    status = AnyOfFilter(field_name="overall_status", lookup_expr="in", choices=Status.choices, label="Status")
-    phase = AnyOfFilter(field_name="phases", lookup_expr="overlap", choices=Phase.choices, label="Phase")
+    status = AnyOfFilter(
+        field_name="overall_status", lookup_expr="in", choices=Status.choices, label="Status"
+    )
+    phase = AnyOfFilter(
+        field_name="phases", lookup_expr="overlap", choices=Phase.choices, label="Phase"
+    )
     cell_source = AnyOfFilter(
-        field_name="cell_sources", lookup_expr="overlap", choices=CellSource.choices, label="Cell source"
+        field_name="cell_sources",
+        lookup_expr="overlap",
+        choices=CellSource.choices,
+        label="Cell source",
     )
     donor = AnyOfFilter(field_name="donor", lookup_expr="in", choices=Donor.choices, label="Donor")
     diabetes_type = AnyOfFilter(
@@ -102,7 +122,9 @@ class TrialFilter(django_filters.FilterSet):
         choices=DiabetesType.choices,
         label="Condition",
     )
-    route = AnyOfFilter(field_name="routes", lookup_expr="overlap", choices=Route.choices, label="Route")
+    route = AnyOfFilter(
+        field_name="routes", lookup_expr="overlap", choices=Route.choices, label="Route"
+    )
     country = AnyValueFilter(field_name="countries", lookup_expr="overlap", label="Country")
     study_type = AnyOfFilter(
         field_name="study_type", lookup_expr="in", choices=StudyType.choices, label="Study type"
@@ -123,10 +145,18 @@ class TrialFilter(django_filters.FilterSet):
         field_name="enrollment", lookup_expr="lte", min_value=0, label="Enrollment to"
     )
     start_year_min = WholeNumberFilter(
-        field_name="start_date", lookup_expr="year__gte", min_value=1900, max_value=2100, label="Started from"
+        field_name="start_date",
+        lookup_expr="year__gte",
+        min_value=1900,
+        max_value=2100,
+        label="Started from",
     )
     start_year_max = WholeNumberFilter(
-        field_name="start_date", lookup_expr="year__lte", min_value=1900, max_value=2100, label="Started until"
+        field_name="start_date",
+        lookup_expr="year__lte",
+        min_value=1900,
+        max_value=2100,
+        label="Started until",
     )
 
     class Meta:
@@ -139,10 +169,17 @@ class TrialFilter(django_filters.FilterSet):
         return queryset.accepting_age(years)
 
     @cached_property
+    def cleaned(self) -> dict:
+        """The form's valid values (a field with a bad value is left out)."""
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    @cached_property
     def values(self) -> dict:
         """Each filter's valid value; a repeatable filter with some bad values keeps the good ones."""
-        self.form.is_valid()
-        values = {n: v for n, v in self.form.cleaned_data.items() if n in self.filters and v not in ("", None, [])}
+        values = {
+            n: v for n, v in self.cleaned.items() if n in self.filters and v not in ("", None, [])
+        }
         for name in self.form.errors:
             if isinstance(self.filters.get(name), AnyOfFilter):
                 good = [v for v in self.data.getlist(name) if self.form.fields[name].valid_value(v)]
@@ -164,6 +201,11 @@ class TrialFilter(django_filters.FilterSet):
         return messages
 
     @property
+    def numbers_given(self) -> bool:
+        """Whether any of the typed-in number filters has a value (valid or not)."""
+        return any(self.data.get(name) for name in NUMBER_FILTERS)
+
+    @property
     def search_text(self) -> str:
         return self.values.get("q", "")
 
@@ -174,22 +216,34 @@ class TrialFilter(django_filters.FilterSet):
 
     @property
     def include_out_of_scope(self) -> bool:
-        return bool(self.form.cleaned_data.get("include_out_of_scope"))
+        return bool(self.cleaned.get("include_out_of_scope"))
+
+    @property
+    def default_sort(self) -> str:
+        return "relevance" if self.search_text else "-start"
 
     @property
     def sort(self) -> str:
-        chosen = self.form.cleaned_data.get("sort")
+        chosen = self.cleaned.get("sort")
         if chosen == "relevance" and not self.search_text:
             chosen = None
-        return chosen or ("relevance" if self.search_text else "-start")
+        return chosen or self.default_sort
+
+    def sort_options(self) -> list[tuple[str, str, bool]]:
+        """(value, text, selected) for the sort menu. The default order submits no value,
+        so a new search from the same form sorts by relevance rather than by date."""
+        return [
+            ("" if key == self.default_sort else key, text, key == self.sort)
+            for key, text in SORTS
+            if key != "relevance" or self.search_text
+        ]
 
     @property
     def per_page(self) -> int:
-        return self.form.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
+        return self.cleaned.get("per_page") or DEFAULT_PAGE_SIZE
 
     def universe(self):
         """Every trial a visitor can reach from here by changing filters."""
-        self.form.is_valid()
         return self.queryset if self.include_out_of_scope else self.queryset.in_scope()
 
     def filtered(self, *, skip: Iterable[str] = ()):
@@ -200,11 +254,10 @@ class TrialFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    @property
+    @cached_property
     def qs(self):
-        if not hasattr(self, "_qs"):
-            self._qs = self.filtered().ordered_by(self.sort)
-        return self._qs
+        """The filtered trials in the chosen order."""
+        return self.filtered().ordered_by(self.sort)
 
     def selected(self, name: str) -> list[str]:
         value = self.values.get(name, [])
@@ -227,8 +280,7 @@ class TrialFilter(django_filters.FilterSet):
 
 def _describe(name: str, value) -> str:
     if isinstance(value, Decimal):
-        value = value.normalize()
-        value = f"{value:f}"
+        value = f"{value.normalize():f}"  # 30, not 3E+1
     return {
         "q": f"Search: “{value}”",
         "age": f"Accepts age {value}",

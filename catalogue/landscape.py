@@ -65,7 +65,10 @@ def each(field: str) -> Func:
     """One row per element of an array column, and one "" row for an empty array."""
     return Func(
         Case(
-            When(**{f"{field}__len": 0}, then=Value([NOT_STATED], output_field=ArrayField(CharField()))),
+            When(
+                **{f"{field}__len": 0},
+                then=Value([NOT_STATED], output_field=ArrayField(CharField())),
+            ),
             default=F(field),
         ),
         function="unnest",
@@ -82,7 +85,9 @@ def _categories(
     """
     keys = set(keys)
     labels = dict(vocabulary.choices) if vocabulary else {}
-    ordered = [k for k in labels if list_all or k in keys] + sorted(keys - labels.keys() - {NOT_STATED})
+    ordered = [k for k in labels if list_all or k in keys] + sorted(
+        keys - labels.keys() - {NOT_STATED}
+    )
     if NOT_STATED in keys:
         ordered.append(NOT_STATED)
     return [Category(k, not_stated if k == NOT_STATED else labels.get(k, k)) for k in ordered]
@@ -145,7 +150,10 @@ def by_cell_source_and_condition(trials: QuerySet) -> CrossTab:
         .annotate(**{f"n_{key or 'none'}": Count("pk", filter=q) for key, q in conditions.items()})
     )
     counts = {
-        (r["source"], key): r[f"n_{key or 'none'}"] for r in rows for key in conditions if r[f"n_{key or 'none'}"]
+        (r["source"], key): r[f"n_{key or 'none'}"]
+        for r in rows
+        for key in conditions
+        if r[f"n_{key or 'none'}"]
     }
     sources = _categories({s for s, _ in counts}, CellSource, "Not classified", list_all=True)
     columns = _categories({c for _, c in counts}, DiabetesType, "Not classified", list_all=True)

@@ -66,6 +66,14 @@ class Trial(models.Model):
     last_update_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
+    # What only the registry states (ClinicalTrials.gov API v2 / classic XML); pages leave these empty.
+    status_verified_date = models.DateField(null=True, blank=True)
+    status_verified_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    results_posted = models.BooleanField(null=True, blank=True)
+    mesh_terms = _text_list()  # condition MeSH terms
+    intervention_mesh_terms = _text_list()
 
     brief_summary = models.TextField(blank=True)
     detailed_description = models.TextField(blank=True)
@@ -98,6 +106,11 @@ class Trial(models.Model):
     routes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     diabetes_types = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     recent_onset = models.BooleanField(default=False)
+    comparators = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    co_interventions = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    # Cells per kg body weight: the lowest and highest the page names, for a dose filter.
+    dose_per_kg_min = models.FloatField(null=True, blank=True)
+    dose_per_kg_max = models.FloatField(null=True, blank=True)
     classification = models.JSONField(default=dict, blank=True)
     needs_review = models.BooleanField(default=False)
     review_reasons = models.JSONField(default=list, blank=True)
@@ -283,6 +296,9 @@ class Location(TrialChild):
     state = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=32, blank=True)
+    # The registry's geo point for the site (API v2 `geoPoint`); saved pages do not give one.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.facility, self.city, self.country) if p)

@@ -77,9 +77,15 @@ class TrialQuerySet(models.QuerySet):
         )
 
     def matching(self, text: str):
-        """Full-text matches of websearch text, with their rank (titles weigh most)."""
+        """Full-text matches of websearch text, with their rank (titles weigh most).
+
+        Cover density rather than plain ts_rank: plain ranks saturate on phrase queries,
+        so a trial that names type 1 diabetes once among its exclusions tied with one about it.
+        """
         query = search.query(text)
-        return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        return self.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query, cover_density=True)
+        )
 
     def resembling(self, text: str):
         """Trials with a word close to the typed words (a misspelling like "umbilicle"), most similar first."""
@@ -109,9 +115,7 @@ class TrialQuerySet(models.QuerySet):
             "arms__interventions",
             "interventions",
             "investigators",
-            models.Prefetch(
-                "criteria", queryset=EligibilityCriterion.objects.order_by("position")
-            ),
+            models.Prefetch("criteria", queryset=EligibilityCriterion.objects.order_by("position")),
             "criteria__children",
             "outcomes",
             "locations",

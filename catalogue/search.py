@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
-from django.db.models import F, Value
+from django.db.models import TextField, Value
+from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,19 +38,26 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"MenSCs?", "menstrual blood"),
     (r"MSCs?", "mesenchymal"),
     (r"T1DM?|IDDM|type\s+I\s+diabetes|diabetes\s+mellitus,?\s+type\s+(?:1|I)", "type 1 diabetes"),
-    (r"T2DM?|NIDDM|type\s+II\s+diabetes|diabetes\s+mellitus,?\s+type\s+(?:2|II)", "type 2 diabetes"),
+    (
+        r"T2DM?|NIDDM|type\s+II\s+diabetes|diabetes\s+mellitus,?\s+type\s+(?:2|II)",
+        "type 2 diabetes",
+    ),
     (r"DFUs?", "diabetic foot"),
 )
 
 _EDGE = r"(?<![\w']){}(?![\w'])"
-_EACH = [(re.compile(_EDGE.format(f"(?:{p})"), re.IGNORECASE), phrase) for p, phrase in ABBREVIATIONS]
+_EACH = [
+    (re.compile(_EDGE.format(f"(?:{p})"), re.IGNORECASE), phrase) for p, phrase in ABBREVIATIONS
+]
 _ANY = re.compile(
-    _EDGE.format("(?:" + "|".join(f"(?P<a{i}>{p})" for i, (p, _) in enumerate(ABBREVIATIONS)) + ")"),
+    _EDGE.format(
+        "(?:" + "|".join(f"(?P<a{i}>{p})" for i, (p, _) in enumerate(ABBREVIATIONS)) + ")"
+    ),
     re.IGNORECASE,
 )
 
-# Snippet highlight markers: private-use characters no source text contains (documents()
-# strips them), so escaping the snippet first and then swapping them for <mark> is safe.
+# Snippet highlight markers: private-use characters, removed from the source text before
+# ts_headline adds them, so escaping a snippet and then swapping them for <mark> is safe.
 _START, _STOP = "\ue000", "\ue001"
 
 
@@ -85,14 +93,29 @@ def query(text: str) -> SearchQuery:
 
 def plain_words(text: str) -> str:
     """The words to compare by similarity when nothing matches exactly: no quotes, no excluded words."""
-    words = [w for w in text.replace('"', " ").split() if not w.startswith("-") and w.lower() != "or"]
+    words = [
+        w for w in text.replace('"', " ").split() if not w.startswith("-") and w.lower() != "or"
+    ]
     return " ".join(words)
 
 
 def headline(text: str) -> SearchHeadline:
-    """Up to two fragments of the trial's text around the words that matched, with markers."""
+    """Up to two fragments of the trial's prose around the words that matched, with markers.
+
+    Titles and conditions are on the result already, so the fragments come from the summary,
+    description and eligibility. When the words matched only elsewhere (a title, an arm)
+    the headline has no markers, and the list shows no snippet.
+    """
+    prose = Concat(
+        "brief_summary",
+        Value(" "),
+        "detailed_description",
+        Value(" "),
+        "eligibility_text",
+        output_field=TextField(),
+    )
     return SearchHeadline(
-        F("search_text"),
+        Replace(Replace(prose, Value(_START)), Value(_STOP)),
         query(text),
         config=CONFIG,
         start_sel=_START,
@@ -105,13 +128,13 @@ def headline(text: str) -> SearchHeadline:
 
 
 def marked(snippet: str) -> SafeString:
-    """A headline as HTML: the source text escaped, then only our markers turned into <mark>."""
-    html = escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    """A headline as HTML: the source text escaped, then only our markers turned into <mark>.
+
+    Neighbouring matched words ("type 1 diabetes") become one highlight.
+    """
+    joined = snippet.replace(f"{_STOP} {_START}", " ")
+    html = escape(joined).replace(_START, "<mark>").replace(_STOP, "</mark>")
     return mark_safe(html)  # escaped on the line above
-
-
-def _clean(text: str) -> str:
-    return text.replace(_START, "").replace(_STOP, "")
 
 
 def documents(trial) -> dict[str, str]:
@@ -138,7 +161,7 @@ def documents(trial) -> dict[str, str]:
             *(o.measure for o in trial.outcomes.all()),
         ],
     }
-    return {weight: _clean(" ".join(p for p in texts if p)) for weight, texts in parts.items()}
+    return {weight: " ".join(p for p in texts if p) for weight, texts in parts.items()}
 
 
 def refresh(trials) -> None:

@@ -114,7 +114,6 @@ class Route(models.TextChoices):
     OTHER = "other", "Other"
 
 
-
 class Comparator(models.TextChoices):
     """What the cell product is compared with; "none" is a trial without a control group."""
 

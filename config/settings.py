@@ -25,6 +25,17 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envfloat(name: str, default: str) -> float:
+    value = os.environ.get(name, default).strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0:
+        raise ImproperlyConfigured(f"{name} must be a number >= 0, got {value!r}")
+    return number
+
+
 DEBUG = envbool("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -135,6 +146,15 @@ STORAGES = {
 
 # Where the bundled sample sources live (loaded by `make run`).
 BUNDLED_SOURCES = BASE_DIR / "data" / "sources"
+
+# ClinicalTrials.gov API v2, pulled by `manage.py ingest --ctgov QUERY`: seconds between
+# requests (the registry asks for about 50 a minute), per-request timeout, and retries on
+# 429/5xx with exponential backoff from CTGOV_API_BACKOFF seconds. Tests use a loopback server.
+CTGOV_API_URL = os.environ.get("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2").rstrip("/")
+CTGOV_API_DELAY = envfloat("CTGOV_API_DELAY", "1.5")
+CTGOV_API_TIMEOUT = envfloat("CTGOV_API_TIMEOUT", "30")
+CTGOV_API_BACKOFF = envfloat("CTGOV_API_BACKOFF", "2")
+CTGOV_API_ATTEMPTS = max(1, int(envfloat("CTGOV_API_ATTEMPTS", "5")))
 
 # Production hardening; `manage.py check --deploy` must pass with DJANGO_DEBUG off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")

@@ -1,20 +1,26 @@
 """Merge several parsed sources of one registry id into one record (pure; no database).
 
-Rules, field by field, over the sources ordered newest first (by the page's own
-"last updated" date, then by when it was ingested):
+The registry's own records outrank saved pages whatever their dates, and API v2
+JSON (the live record) outranks classic XML (archives): for every field, only the
+highest-ranked sources that state it are considered, so pages fill only what the
+registry leaves empty.
+Within a rank, field by field, over the sources ordered newest first (by the
+source's own "last updated" date, then by when it was ingested):
 - single values (status, phases, enrollment, dates, design, ...): the newest source
   that states one; a date stated more precisely elsewhere with the same prefix wins
   ("2012-03-04" over "2012-03");
 - free text (titles, summary, description): the longest, i.e. the least cut-off;
 - lists (arms, criteria, outcomes, locations, ...): the source with the most items.
-Every choice is recorded in `field_sources`; differing single values are kept in
-`conflicts` so a curator can look.
+Every choice is recorded in `field_sources`; differing single values, across all
+ranks, are kept in `conflicts` so a curator can look. Curator-owned values are put
+back over all of this after the merge (`catalogue.curation.finalize`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from .detect import REGISTRY_FORMATS
 from .records import Design, ParsedTrial
 
 SINGLE = (
@@ -26,8 +32,12 @@ SINGLE = (
     "last_update",
     "acronym",
     "responsible_party",
+    "results_posted",
 )
-DATES = ("start_date", "primary_completion_date", "completion_date")
+DATES = ("start_date", "primary_completion_date", "completion_date", "status_verified_date")
+# When a source was last updated or verified differs with when it was captured: not a
+# disagreement about the trial, so no conflict is recorded for these.
+BOOKKEEPING = ("last_update", "status_verified_date")
 TEXT = ("brief_title", "official_title", "brief_summary", "detailed_description")
 LISTS = (
     "secondary_ids",
@@ -42,6 +52,8 @@ LISTS = (
     "countries",
     "references",
     "related_trials",
+    "mesh_terms",
+    "intervention_mesh_terms",
 )
 DESIGN = tuple(f.name for f in fields(Design))
 ELIGIBILITY_SINGLE = ("sex", "minimum_age", "maximum_age", "healthy_volunteers")
@@ -66,58 +78,75 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+def rank(record: ParsedTrial) -> int:
+    """Registry records outrank saved pages; the live API's JSON outranks archived classic XML."""
+    if record.source_format == "ctgov_json":
+        return 2
+    return 1 if record.source_format in REGISTRY_FORMATS else 0
+
+
 def merge(sources: list[Source]) -> Merged:
     if not sources:
         raise ValueError("nothing to merge")
-    ordered = sorted(sources, key=lambda s: (s.record.last_update, s.ingested), reverse=True)
+    ordered = sorted(
+        sources,
+        key=lambda s: (rank(s.record), s.record.last_update, s.ingested),
+        reverse=True,
+    )
     newest = ordered[0].record
     out = ParsedTrial(source_format="merged", registry_id=newest.registry_id)
     merged = Merged(record=out)
-    named = [(s.name, s.record) for s in ordered]
+    named = [(s.name, rank(s.record), s.record) for s in ordered]
 
-    def pick(key: str, candidates: list[tuple[str, object]], how: str) -> object:
-        present = [(name, value) for name, value in candidates if not _empty(value)]
+    def pick(key: str, candidates: list[tuple[str, int, object]], how: str) -> object:
+        present = [(name, r, value) for name, r, value in candidates if not _empty(value)]
         if not present:
-            return candidates[0][1] if candidates else None
+            return candidates[0][2] if candidates else None
+        # Only the highest-ranked sources that state the field may supply it.
+        best = [(name, value) for name, r, value in present if r == present[0][1]]
         if how == "longest":  # text: the least cut-off; lists: the most items; ties: newest
-            name, value = max(present, key=lambda nv: len(nv[1]))
+            name, value = max(best, key=lambda nv: len(nv[1]))
         elif how == "date":
-            name, value = present[0]
-            for other_name, other in present[1:]:
+            name, value = best[0]
+            for other_name, other in best[1:]:
                 if len(other) > len(value) and other.startswith(value):
                     name, value = other_name, other
         else:
-            name, value = present[0]
+            name, value = best[0]
         merged.field_sources[key] = name
-        distinct = {repr(v) for _, v in present}
-        if how in ("first", "date") and len(distinct) > 1:
-            if how != "date" or not all(value.startswith(v) for _, v in present):
-                merged.conflicts[key] = [{"source": n, "value": v} for n, v in present]
+        values = [v for _, _, v in present]
+        if key in BOOKKEEPING:
+            return value
+        if how in ("first", "date") and len({repr(v) for v in values}) > 1:
+            # A page's date that only cuts the chosen one short (or refines it) is no conflict.
+            if how != "date" or not all(value.startswith(v) or v.startswith(value) for v in values):
+                merged.conflicts[key] = [{"source": n, "value": v} for n, _, v in present]
         return value
 
     for key in SINGLE:
-        setattr(out, key, pick(key, [(n, getattr(r, key)) for n, r in named], "first"))
+        setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "first"))
     for key in DATES:
-        setattr(out, key, pick(key, [(n, getattr(r, key)) for n, r in named], "date"))
+        setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "date"))
     for key in TEXT:
-        setattr(out, key, pick(key, [(n, getattr(r, key)) for n, r in named], "longest"))
+        setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
     for key in LISTS:
-        setattr(out, key, pick(key, [(n, getattr(r, key)) for n, r in named], "longest"))
+        setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
     for key in DESIGN:
-        value = pick(f"design.{key}", [(n, getattr(r.design, key)) for n, r in named], "first")
-        setattr(out.design, key, value)
+        candidates = [(n, r, getattr(rec.design, key)) for n, r, rec in named]
+        setattr(out.design, key, pick(f"design.{key}", candidates, "first"))
     for key in ELIGIBILITY_SINGLE:
-        value = pick(
-            f"eligibility.{key}", [(n, getattr(r.eligibility, key)) for n, r in named], "first"
-        )
-        setattr(out.eligibility, key, value)
+        candidates = [(n, r, getattr(rec.eligibility, key)) for n, r, rec in named]
+        setattr(out.eligibility, key, pick(f"eligibility.{key}", candidates, "first"))
     # The criteria rows and the block they were read from travel together.
-    with_criteria = [(n, r.eligibility) for n, r in named if r.eligibility.criteria]
+    with_criteria = [(n, r, rec.eligibility) for n, r, rec in named if rec.eligibility.criteria]
     if with_criteria:
-        name, eligibility = max(with_criteria, key=lambda ne: len(ne[1].criteria))
+        top = with_criteria[0][1]
+        name, _, eligibility = max(
+            (c for c in with_criteria if c[1] == top), key=lambda c: len(c[2].criteria)
+        )
         out.eligibility.criteria = eligibility.criteria
         out.eligibility.criteria_text = eligibility.criteria_text
         merged.field_sources["eligibility.criteria"] = name
-    for name, record in named:
+    for name, _, record in named:
         out.warnings.extend(f"{name}: {w}" for w in record.warnings)
     return merged

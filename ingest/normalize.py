@@ -7,6 +7,7 @@ does not recognise rather than guessing.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -105,19 +106,20 @@ _MONTHS = {
 
 def partial_date(text: str) -> str:
     """A date as precise as written: '2012-03-04', 'March 2012' -> '2012-03', 'March 4, 2012', '2012'."""
+    # [0-9], not \d: "٢٠١٢" (Arabic-Indic digits) would otherwise pass through as a year.
     text = text.strip().rstrip(".")
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?", text)
     if m:
         year, month, day = m.groups()
         return _iso(int(year), int(month), int(day) if day else None)
-    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", text)
+    m = re.fullmatch(r"([A-Za-z]+)\.?\s+(?:([0-9]{1,2}),?\s+)?([0-9]{4})", text)
     if m and m.group(1).lower() in _MONTHS:
         day = int(m.group(2)) if m.group(2) else None
         return _iso(int(m.group(3)), _MONTHS[m.group(1).lower()], day)
-    m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", text)
+    m = re.fullmatch(r"([0-9]{1,2})\s+([A-Za-z]+)\.?\s+([0-9]{4})", text)
     if m and m.group(2).lower() in _MONTHS:
         return _iso(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-    m = re.fullmatch(r"(\d{4})", text)
+    m = re.fullmatch(r"([0-9]{4})", text)
     if m:
         return m.group(1)
     return ""
@@ -131,24 +133,40 @@ def _iso(year: int, month: int, day: int | None) -> str:
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
-_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)", re.I)
+# The number must start at a digit run's first digit: otherwise a long run of digits with
+# no unit after it is retried from every one of its digits (quadratic time).
+_AGE = re.compile(
+    r"(?<!\d)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)", re.I
+)
 _UNIT_YEARS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
 
 
 def age_in_years(text: str) -> float | None:
-    """'5 Years' -> 5.0, '6 Months' -> 0.5; None when no age is written."""
+    """'5 Years' -> 5.0, '6 Months' -> 0.5; None when no age is written (or it is not finite)."""
     m = _AGE.search(text or "")
     if not m:
         return None
     unit = m.group(2).lower()
     factor = 1 / 525960 if unit.startswith("min") else _UNIT_YEARS[unit[0]]
-    return round(float(m.group(1)) * factor, 4)
+    years = float(m.group(1)) * factor  # 400 digits make float("inf")
+    return round(years, 4) if math.isfinite(years) else None
+
+
+# The catalogue's enrollment column is a Postgres integer; no trial enrols more anyway.
+MAX_ENROLLMENT = 2_147_483_647
 
 
 def enrollment(text: str) -> int | None:
-    """'10 participants' / '1,200' -> int; None when there is no number."""
+    """'10 participants' / '1,200' -> int; None when there is no number or it is absurdly large."""
     m = re.search(r"\d[\d,]*", text or "")
-    return int(m.group(0).replace(",", "")) if m else None
+    if not m:
+        return None
+    digits = m.group(0).replace(",", "").lstrip("0") or "0"
+    # Too many digits for the column (and for int(), which refuses more than 4300 of them).
+    if len(digits) > len(str(MAX_ENROLLMENT)):
+        return None
+    value = int(digits)
+    return value if value <= MAX_ENROLLMENT else None
 
 
 _SEX = {"all": "ALL", "both": "ALL", "male": "MALE", "female": "FEMALE"}
@@ -178,17 +196,15 @@ def yes_no(text: str) -> bool | None:
 
 # Registry ids beyond NCT appear as secondary or primary ids of MSC trials.
 # Bounded by non-alphanumerics rather than \b so "004_NCT02893306.txt" still yields its id.
+# ASCII: \d would take other scripts' digits into an id.
 REGISTRY_ID = re.compile(
     r"(?<![A-Za-z0-9])(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
     r"|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|CTRI/\d{4}/\d{2,3}/\d{6}|JPRN-[A-Za-z0-9]+|KCT\d{7}"
-    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})(?![A-Za-z0-9])"
+    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})(?![A-Za-z0-9])",
+    re.ASCII,
 )
 
 
 def registry_ids(text: str) -> list[str]:
     """Every registry id in the text, in order of appearance, without repeats."""
-    seen: list[str] = []
-    for match in REGISTRY_ID.finditer(text or ""):
-        if match.group(1) not in seen:
-            seen.append(match.group(1))
-    return seen
+    return list(dict.fromkeys(match.group(1) for match in REGISTRY_ID.finditer(text or "")))

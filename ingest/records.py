@@ -82,6 +82,9 @@ class Location:
     state: str = ""
     country: str = ""
     status: str = ""
+    # Only the registry gives a site's geo point (API v2 `geoPoint`).
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass
@@ -140,6 +143,11 @@ class ParsedTrial:
     countries: list[str] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     related_trials: list[RelatedTrial] = field(default_factory=list)
+    # What only the registry states (ClinicalTrials.gov API v2 / classic XML); pages leave these empty.
+    mesh_terms: list[str] = field(default_factory=list)  # condition MeSH terms
+    intervention_mesh_terms: list[str] = field(default_factory=list)
+    status_verified_date: str = ""
+    results_posted: bool | None = None
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:

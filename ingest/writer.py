@@ -61,7 +61,13 @@ def _write_fields(trial: Trial, record: ParsedTrial, merged: Merged) -> None:
     trial.overall_status = record.overall_status
     trial.phases = list(record.phases)
     trial.enrollment = record.enrollment
-    for name in ("start_date", "primary_completion_date", "completion_date", "last_update"):
+    for name in (
+        "start_date",
+        "primary_completion_date",
+        "completion_date",
+        "last_update",
+        "status_verified_date",
+    ):
         value, precision = stored_date(getattr(record, name))
         setattr(trial, name, value)
         setattr(trial, f"{name}_precision", precision)
@@ -69,6 +75,9 @@ def _write_fields(trial: Trial, record: ParsedTrial, merged: Merged) -> None:
     trial.detailed_description = record.detailed_description
     trial.conditions = list(record.conditions)
     trial.keywords = list(record.keywords)
+    trial.mesh_terms = list(record.mesh_terms)
+    trial.intervention_mesh_terms = list(record.intervention_mesh_terms)
+    trial.results_posted = record.results_posted
     for name in ("allocation", "intervention_model", "primary_purpose", "masking"):
         setattr(trial, name, getattr(record.design, name))
     trial.responsible_party = record.responsible_party
@@ -104,7 +113,16 @@ CONTENT = {
     Investigator: ("name", "role", "affiliation", "position"),
     EligibilityCriterion: ("kind", "text", "depth", "position"),
     Outcome: ("kind", "measure", "time_frame", "description", "position"),
-    Location: ("facility", "city", "state", "country", "status", "position"),
+    Location: (
+        "facility",
+        "city",
+        "state",
+        "country",
+        "status",
+        "latitude",
+        "longitude",
+        "position",
+    ),
     Reference: ("citation", "pmid", "reference_type", "position"),
     RelatedTrial: ("registry_id", "title", "status", "phases", "position"),
     TrialSponsor: ("sponsor_id", "role", "position"),
@@ -209,6 +227,8 @@ def _write_children(trial: Trial, record: ParsedTrial) -> list[str]:
                 state=loc.state,
                 country=loc.country,
                 status=loc.status,
+                latitude=loc.latitude,
+                longitude=loc.longitude,
             )
             for i, loc in enumerate(record.locations)
         ],

@@ -133,3 +133,35 @@ def test_no_id_in_text_or_file_name_is_refused():
 def test_file_name_id_after_an_underscore():
     record = detect.parse_document(_seed_without_registry_id(), filename="004_NCT02893306.txt")
     assert record.registry_id == "NCT02893306"
+
+
+REAL_STUDY = FIXTURES / "NCT00763412.json"
+
+
+def test_registry_parsers_have_the_contract_and_leave_pages_alone():
+    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_json", "ctgov_xml"]
+    for parser in detect.REGISTRY_PARSERS:
+        assert callable(parser.looks_like) and callable(parser.parse)
+    for name in SEED_FORMATS:
+        assert detect.registry_parser((FIXTURES / name).read_bytes()) is None
+
+
+def test_split_document_cuts_bundles_into_studies():
+    import json
+
+    study = json.loads(REAL_STUDY.read_text())
+    other = json.loads(REAL_STUDY.read_text())
+    other["protocolSection"]["identificationModule"]["nctId"] = "NCT99999998"
+    [single] = detect.split_document(REAL_STUDY.read_bytes())
+    assert single.key == "" and single.data == detect.canonical_json(study)
+    listed = detect.split_document(json.dumps([study, other, {"x": 1}]).encode())
+    assert [(p.key, bool(p.error)) for p in listed] == [
+        ("NCT00763412", False),
+        ("NCT99999998", False),
+        ("study-3", True),
+    ]
+    assert listed[0].data == single.data  # the same study hashes the same in any container
+    page = detect.split_document(json.dumps({"studies": [study], "nextPageToken": "x"}).encode())
+    assert [p.key for p in page] == ["NCT00763412"]
+    for data in (b"{not json", b'{"a": 1}', b"Plain page text"):
+        assert detect.split_document(data)[0].data == data

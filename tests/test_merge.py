@@ -51,3 +51,82 @@ def test_longest_text_and_fullest_lists_win():
 def test_warnings_keep_their_source():
     merged = merge([Source("a.txt", record(warnings=["section 'Conditions' is empty"]))])
     assert merged.record.warnings == ["a.txt: section 'Conditions' is empty"]
+
+
+def registry(**fields) -> ParsedTrial:
+    return ParsedTrial(source_format="ctgov_json", registry_id="NCT00000001", **fields)
+
+
+def test_registry_wins_what_it_states_whatever_the_dates():
+    page = record(
+        overall_status="RECRUITING",
+        last_update="2025-01-01",
+        enrollment=20,
+        brief_summary="A much longer summary than the registry's own short one.",
+        conditions=["T1D", "Diabetes", "MSC"],
+    )
+    api = registry(
+        overall_status="COMPLETED",
+        last_update="2017-06-05",
+        brief_summary="Short.",
+        conditions=["Type 1 Diabetes"],
+    )
+    merged = merge([Source("page.txt", page), Source("ctgov-api:NCT00000001", api)])
+    assert merged.record.overall_status == "COMPLETED"
+    assert merged.record.brief_summary == "Short."  # not the longest: the registry states it
+    assert merged.record.conditions == ["Type 1 Diabetes"]
+    assert merged.field_sources["overall_status"] == "ctgov-api:NCT00000001"
+    # The page fills what the registry does not state, and the disagreement is kept.
+    assert merged.record.enrollment == 20 and merged.field_sources["enrollment"] == "page.txt"
+    assert [c["source"] for c in merged.conflicts["overall_status"]] == [
+        "ctgov-api:NCT00000001",
+        "page.txt",
+    ]
+
+
+def test_registry_date_stands_and_a_consistent_page_date_is_no_conflict():
+    page = record(start_date="2006-11-15", last_update="2025-01-01")
+    api = registry(start_date="2006-11", status_verified_date="2017-05")
+    merged = merge([Source("page.txt", page), Source("api", api)])
+    assert merged.record.start_date == "2006-11"
+    assert merged.record.status_verified_date == "2017-05"
+    assert "start_date" not in merged.conflicts
+
+
+def test_registry_criteria_win_and_pages_fill_missing_ones():
+    page_criteria = Eligibility(
+        criteria=[Criterion("inclusion", "a"), Criterion("inclusion", "b")], criteria_text="a\nb"
+    )
+    page = record(eligibility=page_criteria)
+    api = registry(
+        eligibility=Eligibility(criteria=[Criterion("inclusion", "A")], criteria_text="* A")
+    )
+    merged = merge([Source("page", page), Source("api", api)])
+    assert merged.record.eligibility.criteria_text == "* A"
+    assert merged.field_sources["eligibility.criteria"] == "api"
+    merged = merge([Source("page", page), Source("api", registry())])
+    assert merged.record.eligibility.criteria_text == "a\nb"
+
+
+def test_api_json_outranks_classic_xml():
+    xml = ParsedTrial(
+        source_format="ctgov_xml",
+        registry_id="NCT00000001",
+        overall_status="RECRUITING",
+        last_update="2030-01-01",
+        keywords=["only in the archive"],
+    )
+    api = registry(overall_status="COMPLETED", last_update="2017-01-01", results_posted=False)
+    merged = merge([Source("x.xml", xml), Source("api", api)])
+    assert merged.record.overall_status == "COMPLETED"
+    assert merged.record.results_posted is False  # a stated False is a value
+    assert merged.record.keywords == ["only in the archive"]
+    assert "overall_status" in merged.conflicts
+
+
+def test_differing_update_dates_are_not_conflicts():
+    a = record(last_update="2020-01-01", status_verified_date="2019-12")
+    b = registry(last_update="2017-06-05", status_verified_date="2017-05")
+    merged = merge([Source("a", a), Source("b", b)])
+    assert merged.record.last_update == "2017-06-05"
+    assert merged.conflicts == {}

@@ -3,6 +3,7 @@
 import pytest
 
 from ingest import normalize
+from ingest.deadline import deadline
 
 # --- status ---------------------------------------------------------------------
 
@@ -167,6 +168,20 @@ def test_enrollment(written, expected):
 
 @pytest.mark.parametrize(
     ("written", "expected"),
+    [
+        ("2,147,483,647", 2_147_483_647),  # the largest a Postgres integer column holds
+        ("2147483648", None),
+        ("3,000,000,000 participants", None),
+        ("9" * 5000, None),  # int() refuses more than 4300 digits: this raised ValueError
+        ("0" * 5000 + "12", 12),
+    ],
+)
+def test_enrollment_out_of_range_is_none(written, expected):
+    assert normalize.enrollment(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
     [("ALL", "ALL"), ("All", "ALL"), ("Both", "ALL"), ("Female", "FEMALE"), ("MALE", "MALE")],
 )
 def test_sex(written, expected):
@@ -235,3 +250,26 @@ def test_registry_ids(written, expected):
 
 def test_registry_id_after_underscore_in_a_file_name():
     assert normalize.registry_ids("004_NCT02893306.txt") == ["NCT02893306"]
+
+
+# --- hostile input: these took seconds (or forever) before -------------------------------
+
+
+def test_age_in_a_long_run_of_digits_is_linear():
+    # Every digit used to start a new attempt that rescanned the run: quadratic, > 20 s.
+    with deadline(1):
+        assert normalize.age_in_years("1" * 50_000 + " x") is None
+        assert normalize.age_in_years("1" * 50_000 + " years") is None  # float("inf") before
+
+
+def test_digits_of_other_scripts_are_not_dates_or_ids():
+    # \d matched them: "٢٠١٢" came back as a year, stored as such, and ids likewise.
+    assert normalize.partial_date("٢٠١٢") == ""
+    assert normalize.partial_date("March ٢٠١٢") == ""
+    assert normalize.registry_ids("NCT٠٤٠٦١٧٤٦ NCT04061746") == ["NCT04061746"]
+
+
+def test_many_distinct_registry_ids_are_linear():
+    ids = [f"NCT{n:08d}" for n in range(20_000)]
+    with deadline(1):
+        assert normalize.registry_ids(" ".join(ids + ids)) == ids

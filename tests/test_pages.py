@@ -77,3 +77,41 @@ def test_detail_query_count_is_constant(client, seeded, django_assert_max_num_qu
     for registry_id in SEED_IDS.values():
         with django_assert_max_num_queries(20):
             client.get(reverse("catalogue:trial_detail", args=[registry_id]))
+
+
+def test_detail_sections_come_in_reading_order(client, seeded):
+    page = soup(client.get(reverse("catalogue:trial_detail", args=["NCT04061746"])))
+    order = [s["id"] for s in page.select("article.trial > section")]
+    assert order == [
+        "status",
+        "classification",
+        "summary",
+        "design",
+        "arms",
+        "outcomes",
+        "eligibility",
+        "sponsors",
+        "locations",
+        "references",
+        "related",
+        "sources",
+        "cite",
+    ]
+    toc = [a["href"].lstrip("#") for a in page.select("nav.toc a")]
+    assert set(toc) <= set(order)
+
+
+def test_detail_has_a_permalink_to_cite(client, seeded):
+    page = soup(client.get(reverse("catalogue:trial_detail", args=["NCT02893306"])))
+    link = page.select_one("#cite .permalink a")
+    assert link["href"] == "/trials/NCT02893306/"
+    assert link.get_text() == "http://testserver/trials/NCT02893306/"
+    assert "NCT02893306" in page.select_one("#cite .citation").get_text()
+
+
+def test_nav_marks_the_current_page(client, seeded):
+    for name in ("catalogue:trial_list", "catalogue:landscape"):
+        page = soup(client.get(reverse(name)))
+        assert page.select_one('nav[aria-label="Main"] a[aria-current="page"]')["href"] == reverse(
+            name
+        )

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.deadline import deadline
 from ingest.parsers import ctgov_labeled, ctgov_unlabeled
 from ingest.records import ParseError
 from ingest.text import page_text
@@ -317,3 +318,25 @@ def test_parse_is_fast():
     for _ in range(50):
         ctgov_unlabeled.parse(text)
     assert (time.perf_counter() - start) / 50 < 0.01
+
+
+def test_long_lists_take_linear_time():
+    # Countries and related trials were de-duplicated against a list: quadratic, 2.5 s here.
+    countries = "".join(f"Country {n}\n" for n in range(20_000))
+    related = "".join(f"Trial {n}\nNCT{n:08d} RECRUITING PHASE1\n" for n in range(10_000))
+    text = load(SEED).replace(
+        "Review the countries where the study has at least one active or historical site.\n",
+        "Review the countries where the study has at least one active or historical site.\n"
+        + countries
+        + countries,
+    )
+    text = text.replace(
+        "Explore similar clinical trials based on study characteristics and research focus.\n",
+        "Explore similar clinical trials based on study characteristics and research focus.\n"
+        + related
+        + related,
+    )
+    with deadline(2):
+        r = ctgov_unlabeled.parse(text)
+    assert r.countries[:2] == ["Country 0", "Country 1"] and len(r.countries) == 20_000
+    assert len(r.related_trials) == 10_005  # the page's own five come after ours

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.deadline import deadline
 from ingest.parsers import medpath
 from ingest.records import Criterion, Intervention, ParseError
 from ingest.text import page_text
@@ -411,3 +412,46 @@ def test_arm_row_without_known_intervention_is_kept_and_warned():
     arms = medpath._arms(["Control groupStandard care"], [], warnings.append)
     assert [a.label for a in arms] == ["Control groupStandard care"]
     assert warnings
+
+
+def test_arm_row_with_a_dotted_capital_i():
+    # "İ".lower() is two characters, so positions found in the lower-cased row ran past the
+    # row itself: IndexError, or a split in the wrong place.
+    arms = medpath._arms(["İİİİİİİİİİMSC", "x İİİİ MSCgiven"], [Intervention("MSC")], print)
+    assert [(a.label, a.intervention_names, a.description) for a in arms] == [
+        ("İİİİİİİİİİ", ["MSC"], ""),
+        ("x İİİİ", ["MSC"], "given"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "spaced"),
+    [
+        ("HbA1c" + "1," * 40 + "x", False),  # "1,1" read as a decimal or a list: exponential
+        ("HbA1c " + "1," * 40 + "x", True),
+        ("HbA1c 1" + " " * 50_000 + "x", True),  # \s*-?\s* split every way: quadratic
+        ("x " + "1 - " * 10_000 + "x", True),  # every number restarted the whole list
+        ("to " + "up to " * 10_000, True),  # every candidate copied the text before it
+    ],
+)
+def test_time_frame_search_is_linear(row, spaced):
+    with deadline(1):
+        medpath._split_outcome(row, spaced)
+
+
+def test_label_with_a_long_run_of_trailing_whitespace():
+    # [ \t]*:?[ \t]*$ could split the run at every point: 16 s for 50,000 tabs.
+    with deadline(1):
+        assert not medpath.looks_like("Registration Number" + "\t" * 50_000 + "x")
+
+
+def test_many_locations_and_countries():
+    sites = "".join(f"Site {n}\n\n🇻🇳\n\nCity, Country {n}\n\n" for n in range(20_000))
+    page = text_of(SEED_001).replace("Locations (1)", "Locations (20000)")
+    page = page.replace(
+        "Vinmec Research Institute of Stem Cell", sites + "Vinmec Research Institute of Stem Cell"
+    )
+    with deadline(2):
+        rec = medpath.parse(page)
+    assert len(rec.locations) == 20_001
+    assert rec.countries[:2] == ["Country 0", "Country 1"] and rec.countries[-1] == "Vietnam"

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from ingest import text
+from ingest.deadline import deadline
 from ingest.records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,6 +33,20 @@ def test_bytes_undefined_in_cp1252_do_not_crash():
 def test_nul_bytes_are_refused(data):
     with pytest.raises(ParseError, match="binary"):
         text.page_text(data)
+
+
+@pytest.mark.parametrize(
+    "data", ["NCT ID: NCT01234567\x00", b"\xff\xfe" + "NCT01234567\x00".encode("utf-16-le")]
+)
+def test_nul_characters_in_text_are_refused(data):
+    # A str caller or a UTF-16 file used to get a NUL past page_text() and into the record.
+    with pytest.raises(ParseError, match="binary"):
+        text.page_text(data)
+
+
+def test_unpaired_surrogates_are_refused():
+    with pytest.raises(ParseError, match="surrogate"):
+        text.page_text("NCT ID: NCT01234567 \ud800")
 
 
 def test_nul_bytes_late_in_the_file_are_refused():
@@ -81,6 +96,19 @@ def test_mojibake_in_saved_bytes():
 
 def test_mojibake_right_double_quote():
     assert text.fix_mojibake("â€œokâ€\x9d") == "“ok”"
+
+
+def test_a_page_full_of_mojibake_is_fast():
+    # One repair call per character used to take seconds on a few hundred kilobytes.
+    with deadline(1):
+        assert text.fix_mojibake("â€œ" * 200_000) == "“" * 200_000
+        assert text.fix_mojibake("â€" * 500_000) == "â€" * 500_000
+
+
+def test_runs_of_markdown_escapes():
+    assert text.unescape_markdown("\\" * 8) == "\\" * 4
+    assert text.unescape_markdown(r"\\\>") == r"\>"
+    assert text.unescape_markdown(r"a\_b\_c \*") == "a_b_c *"
 
 
 @pytest.mark.parametrize(
@@ -197,6 +225,50 @@ def test_html_list_fragment_is_html():
     assert text.page_text("<ul><li>Type 1 diabetes</li><li>Age 18 or over</li></ul>") == (
         "* Type 1 diabetes\n\n* Age 18 or over"
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "visible"),
+    [
+        ("<div>a<script>if (a<b) document.write('<p>x</p>')</script>b</div>", "ab"),
+        ("<p>a</p><script>var x = '<p>b</p>'", "a"),  # an unclosed script hides the rest
+        ("<p>a</p><!-- <p>b</p>", "a"),  # so does an unclosed comment
+        ("<p>a</span>b</p>", "ab"),  # an end tag with nothing to close is ignored
+        ("<p>1 < 2 and 3 <= 4</p>", "1 < 2 and 3 <= 4"),
+        ("<div onclick=\"if (a<b) go('<p>')\" title='x>y'>z</div>", "z"),
+        ("<p>x<![CDATA[ y ]]></p>", "x y"),
+    ],
+)
+def test_broken_and_tricky_markup(html, visible):
+    assert text.page_text(html) == visible
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html>" + "<x" * 50_000,  # html.parser: quadratic, 12 s
+        "<html>" + "<!--" * 50_000,  # html.parser: quadratic, > 20 s
+        "<html>" + "<!x" * 50_000,
+        "<html>" + "<a '" * 50_000,
+        "<html>" + "<div>" * 20_000 + "</span>" * 20_000,
+        "<p>" + "<sup>1</sup>" * 16_000,  # BeautifulSoup inserts: quadratic, 1.2 s
+        "<html>" + ' onclick="<a"' * 20_000,
+    ],
+)
+def test_hostile_html_takes_linear_time(html):
+    with deadline(1):
+        try:
+            text.page_text(html)
+        except ParseError:
+            pass  # nothing visible is fine; taking seconds is not
+
+
+def test_thousands_of_nested_lists_are_capped():
+    # Each level used to add a mark to every deeper bullet: quadratic output, > 20 s.
+    with deadline(1):
+        page = text.page_text("<ul>" + "<li>x<ul>" * 10_000)
+    indents = {len(line) - len(line.lstrip()) for line in page.splitlines() if line.strip()}
+    assert max(indents) == 2 * text._MAX_LIST_DEPTH
 
 
 # --- seeds --------------------------------------------------------------------

@@ -28,7 +28,6 @@ from catalogue.models import (
 
 from .rebuild import rebuild_trials
 
-
 # The field that names a row in the history list, whatever its model.
 SUMMARY_KEYS = ("text", "name", "label", "measure", "registry_id", "facility", "citation", "field")
 

@@ -1,11 +1,22 @@
-"""Derived values no registry gives (cell source, donor, route, dose, indication).
+"""Derived values no registry gives: scope, cell source, donor, route, dose, indication, eligibility.
 
-Placeholder until the classification issue lands: it records that nothing was
-classified yet, so every trial starts with unknown values.
+`classify(record)` is pure: a merged `ingest.records.ParsedTrial` in, a `Classification` out,
+every value with the phrase that decided it. `apply_classification(trial, record)` copies the
+result onto a Trial; curator overrides are re-applied after it, so an override always wins.
+Terms and patterns live in `terms.py`.
 """
 
-from __future__ import annotations
+from .apply import CLASSIFIER_VERSION, apply_classification
+from .result import Bound, Classification, Disagreement, Dose, Evidence
+from .rules import classify
 
-
-def apply_classification(trial, record) -> None:
-    trial.classification = {**trial.classification, "version": 0}
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "Bound",
+    "Classification",
+    "Disagreement",
+    "Dose",
+    "Evidence",
+    "apply_classification",
+    "classify",
+]

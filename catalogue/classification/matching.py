@@ -75,10 +75,8 @@ def words_before(text: str, start: int, count: int) -> str:
 
 def _cue_in_reach(cues: list[str], text: str, start: int, count: int) -> bool:
     before = words_before(text, start, count)
-    last = None
-    for last in pattern(cues).finditer(before):
-        pass
-    return last is not None and not _SCOPE_BREAK.search(before[last.end() :])
+    cues_found = list(pattern(cues).finditer(before))
+    return bool(cues_found) and not _SCOPE_BREAK.search(before[cues_found[-1].end() :])
 
 
 def negated(text: str, start: int) -> bool:

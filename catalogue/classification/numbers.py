@@ -33,7 +33,20 @@ _DOSE = re.compile(
     rf"(?<![\w.])(?:{_LIST}(?:{_TIMES_TEN}|{_WORD}|{_E_NOTATION})|{_BARE_POWER}|{_PLAIN}){_CELLS}{_PER_KG}",
     re.IGNORECASE,
 )
-_WORD_FACTOR = {"million": 1e6, "millions": 1e6, "mio": 1e6, "m": 1e6, "billion": 1e9, "billions": 1e9}
+_WORD_FACTOR = {
+    "million": 1e6,
+    "millions": 1e6,
+    "mio": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "billions": 1e9,
+}
+
+# A concentration or a count per area is neither a per-kg nor a total dose.
+_PER_OTHER = re.compile(
+    r"\s*(?:/|per)\s*(?:(?:c|m)?m\s*(?:2|²|\^2)|m?l\b|µl|ul\b|microlit|millilit|vial|bag|well)",
+    re.I,
+)
 
 # Smallest plausible cell numbers: anything smaller is not a cell dose.
 _MIN_PER_KG = 1e4
@@ -46,6 +59,7 @@ class DoseAmount:
     values: tuple[float, ...]
     start: int
     end: int
+    is_range: bool = False  # "2-3 millions/Kg" rather than "80, 160, or 240 x 10^6"
 
 
 def _number(text: str) -> float:
@@ -72,20 +86,41 @@ def dose_amounts(text: str) -> list[DoseAmount]:
                 factor = _WORD_FACTOR[groups["word"].lower()]
             values = [n * factor for n in numbers]
         per_kg = bool(groups["perkg"])
+        if not per_kg and _PER_OTHER.match(text, match.end()):
+            continue
         if min(values) < (_MIN_PER_KG if per_kg else _MIN_TOTAL):
             continue
-        found.append(DoseAmount(per_kg, tuple(values), match.start(), match.end()))
+        is_range = bool(groups["list"]) and bool(
+            re.search(r"\d\s*(?:-|–|—|to)\s*\d", groups["list"])
+        )
+        found.append(DoseAmount(per_kg, tuple(values), match.start(), match.end(), is_range))
     return found
 
 
 _COUNT_WORDS = "|".join(terms.DOSE_COUNT_WORDS)
-_NOT_BETWEEN = r"(?!(?:days?|weeks?|months?|years?|hours?|patients|participants|subjects|after|before)\b)"
+_NOT_BETWEEN = (
+    r"(?!(?:days?|weeks?|months?|years?|hours?|patients|participants|subjects|after|before)\b)"
+)
 _DOSE_COUNT = re.compile(
     rf"(?<![\w.])(?P<n>\d+|{_COUNT_WORDS})[\s-]+(?:{_NOT_BETWEEN}[\w()-]+\s+){{0,2}}?{terms.DOSE_EVENTS}(?![A-Za-z])"
     rf"|dosage:\s*(?P<single>single)"
-    rf"|(?:administered|given|infused|injected|transplanted|repeated)\s+(?P<times>twice|thrice)",
+    rf"|(?:administered|given|infused|injected|transplanted|repeated)\s+(?:\w+\s+)?(?P<times>once|twice|thrice)\b",
     re.IGNORECASE,
 )
+# "once a week for four weeks", "weekly for 4 weeks": the count is frequency times duration.
+_SCHEDULE = re.compile(
+    rf"(?:(?P<per>once|twice|\d+ times) (?:a|per|every) (?P<unit>week|month)|(?P<adverb>weekly|monthly))"
+    rf" for (?P<n>\d+|{_COUNT_WORDS}) (?P<span>week|month)s?",
+    re.IGNORECASE,
+)
+# A number after these words counts something else: "type 1 diabetes treatment", "day 1 infusion".
+_NOT_A_COUNT_AFTER = re.compile(
+    r"(?:type|phase|day|days|grade|stage|group|arm|cohort|part|step|visit|week|month|year|of)\W*$",
+    re.IGNORECASE,
+)
+_DOSE_LEVEL = re.compile(rf"\b{terms.DOSE_LEVEL_CUES}\W+(?:\w+\W+)?$", re.IGNORECASE)
+
+
 _INTERVAL = re.compile(
     rf"(?P<n>\d+|{_COUNT_WORDS}|a|an)[\s-]+(?P<unit>day|week|month|year)s?[\s-]+(?:interval|apart)"
     rf"|interval(?:s)? of (?P<n2>\d+|{_COUNT_WORDS})[\s-]+(?P<unit2>day|week|month|year)s?"
@@ -96,17 +131,29 @@ _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def _count(word: str) -> int:
-    word = word.lower()
+    word = word.lower().removesuffix(" times")
     return int(word) if word.isdigit() else terms.DOSE_COUNT_WORDS.get(word, 1)
 
 
 def dose_count(text: str) -> tuple[int, re.Match] | None:
     """How many administrations the text names ("a single infusion", "2 treatment")."""
-    for match in _DOSE_COUNT.finditer(clean(text)):
+    text = clean(text)
+    schedule = _SCHEDULE.search(text)
+    if schedule:
+        per = 1 if schedule.group("adverb") else _count(schedule.group("per"))
+        unit = (schedule.group("unit") or schedule.group("adverb")[:-2]).lower()
+        if unit == schedule.group("span").lower():
+            return per * _count(schedule.group("n")), schedule
+    for match in _DOSE_COUNT.finditer(text):
         if match.group("single"):
             return 1, match
         if match.group("times"):
             return _count(match.group("times")), match
+        before = text[: match.start()]
+        if _NOT_A_COUNT_AFTER.search(before) or _DOSE_LEVEL.search(before):
+            continue
+        if re.search(r"diabet|mellitus", match.group(0), re.IGNORECASE):
+            continue
         number = _count(match.group("n"))
         if 1 <= number <= 12:
             return number, match
@@ -140,7 +187,9 @@ _UPPER_OPS = (
     r"≤|<=|=<|⩽|<|at most|no more than|not more than|less than|lower than|below|under"
     r"|within(?: the (?:past|last))?|up to|maximum(?: of)?|max\.?"
 )
-_LOWER_AFTER = r"or more|or above|or older|or over|and over|and above|or greater|or higher|and older|\+"
+_LOWER_AFTER = (
+    r"or more|or above|or older|or over|and over|and above|or greater|or higher|and older|\+"
+)
 _UPPER_AFTER = r"or less|or younger|or below|or fewer|and under|and younger|or lower"
 
 _RANGE = re.compile(
@@ -156,7 +205,10 @@ _OP_AFTER = re.compile(
     rf"(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?\s*(?:(?P<lo>{_LOWER_AFTER})|(?P<hi>{_UPPER_AFTER}))",
     re.IGNORECASE,
 )
-_STRICT = re.compile(r"^(?:>|<|more than|greater than|higher than|above|over|exceed|less than|lower than|below|under)", re.I)
+_STRICT = re.compile(
+    r"^(?:>|<|more than|greater than|higher than|above|over|exceed|less than|lower than|below|under)",
+    re.I,
+)
 
 _ANCHOR_BEFORE_CHARS = 80
 _ANCHOR_AFTER_CHARS = 2
@@ -225,7 +277,8 @@ def _anchor(text: str, raw: _Raw) -> str | None:
     after = [
         (m.start(), measure)
         for measure, m in anchors
-        if raw.start <= m.start() <= raw.end + _ANCHOR_AFTER_CHARS and measure != "diabetes_duration"
+        if raw.start <= m.start() <= raw.end + _ANCHOR_AFTER_CHARS
+        and measure != "diabetes_duration"
     ]
     if after:
         return min(after)[1]
@@ -265,9 +318,13 @@ def _normalised(measure: str, raw: _Raw) -> tuple[float | None, float | None, st
 
 
 def _display_unit(unit: str) -> str:
-    return {"nmol/l": "nmol/L", "pmol/ml": "pmol/mL", "pmol/l": "pmol/L", "ng/ml": "ng/mL", "ng/dl": "ng/dL"}.get(
-        unit, unit
-    )
+    return {
+        "nmol/l": "nmol/L",
+        "pmol/ml": "pmol/mL",
+        "pmol/l": "pmol/L",
+        "ng/ml": "ng/mL",
+        "ng/dl": "ng/dL",
+    }.get(unit, unit)
 
 
 def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[Bound]:
@@ -294,7 +351,14 @@ def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[
             low_inclusive, high_inclusive = not raw.high_inclusive, not raw.low_inclusive
         entry = merged.setdefault(
             measure,
-            {"low": None, "high": None, "low_inclusive": True, "high_inclusive": True, "unit": unit, "spans": []},
+            {
+                "low": None,
+                "high": None,
+                "low_inclusive": True,
+                "high_inclusive": True,
+                "unit": unit,
+                "spans": [],
+            },
         )
         if low is not None:
             entry["low"], entry["low_inclusive"] = low, low_inclusive

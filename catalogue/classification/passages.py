@@ -25,7 +25,8 @@ CRITERIA = "criteria"
 PRODUCT_TIERS = (INTERVENTIONS, TITLES, SUMMARY, DESCRIPTION, CONDITIONS)
 
 # Roles of an arm or intervention passage.
-MSC_PRODUCT = "msc"
+MSC_PRODUCT = "msc"  # names MSCs, or is an arm that gives them
+WITH_MSC = "with_msc"  # another intervention given in an arm that gives MSCs
 PLACEBO = "placebo"
 
 
@@ -37,7 +38,7 @@ class Passage:
     group: str  # one of PRODUCT_TIERS or CRITERIA
     role: str = ""  # MSC_PRODUCT or PLACEBO for arms and interventions
     background: bool = False  # a remark about the field, not this trial
-    criterion: int | None = None  # position of the criteria row
+    index: int | None = None  # which arm, intervention or criteria row (its position on the page)
 
     @property
     def about_this_trial(self) -> bool:
@@ -78,10 +79,12 @@ def read(record: ParsedTrial) -> list[Passage]:
     """Every sentence the classifier may use, in page order within each part."""
     out: list[Passage] = []
 
-    def add_text(section: str, where: str, text: str, group: str, role: str = "") -> None:
+    def add_text(
+        section: str, where: str, text: str, group: str, role: str = "", index: int | None = None
+    ) -> None:
         for sentence in sentences(text):
             background = group in (SUMMARY, DESCRIPTION) and is_background(sentence)
-            out.append(Passage(section, where, sentence, group, role, background))
+            out.append(Passage(section, where, sentence, group, role, background, index))
 
     titles = [("title", "title", record.brief_title)]
     if record.official_title and record.official_title != record.brief_title:
@@ -93,35 +96,61 @@ def read(record: ParsedTrial) -> list[Passage]:
         out.append(Passage("condition", "conditions", clean(condition), CONDITIONS))
     for keyword in record.keywords:
         out.append(Passage("keyword", "keywords", clean(keyword), CONDITIONS))
+    # Registry records (not pages) also carry the conditions' MeSH terms.
+    for term in getattr(record, "mesh_terms", []):
+        out.append(Passage("mesh_term", "condition MeSH terms", clean(term), CONDITIONS))
     add_text("summary", "brief summary", record.brief_summary, SUMMARY)
     add_text("description", "detailed description", record.detailed_description, DESCRIPTION)
 
     interventions = {i.name.casefold(): i for i in record.interventions}
-    for arm in record.arms:
+    msc_arms: set[str] = set()
+    with_msc: set[str] = set()
+    for number, arm in enumerate(record.arms):
         linked = [interventions.get(n.casefold()) for n in arm.intervention_names]
         linked_text = " ".join(f"{i.name} {i.description}" for i in linked if i)
         own_text = f"{arm.label} {arm.description}"
         if names_msc(own_text) or names_msc(linked_text):
             role = MSC_PRODUCT
+            msc_arms.add(arm.label.casefold())
+            with_msc.update(n.casefold() for n in arm.intervention_names)
         elif _is_placebo(f"{own_text} {' '.join(arm.intervention_names)}", arm.arm_type):
             role = PLACEBO
         else:
             role = ""
         where = f"arm {_quoted(arm.label)}" if arm.label else "arm"
         if arm.label:
-            out.append(Passage("arm", where, clean(arm.label), INTERVENTIONS, role))
-        add_text("arm", where, arm.description, INTERVENTIONS, role)
-    for intervention in record.interventions:
+            out.append(Passage("arm", where, clean(arm.label), INTERVENTIONS, role, index=number))
+        add_text("arm", where, arm.description, INTERVENTIONS, role, number)
+    # Without arms, everything listed beside the MSCs is taken as given with them.
+    msc_listed = not record.arms and any(
+        names_msc(f"{i.name} {i.description}") for i in record.interventions
+    )
+    for number, intervention in enumerate(record.interventions):
         text = f"{intervention.name} {intervention.description}"
-        role = MSC_PRODUCT if names_msc(text) else PLACEBO if _is_placebo(intervention.name) else ""
+        if names_msc(text):
+            role = MSC_PRODUCT
+        elif _is_placebo(intervention.name):
+            role = PLACEBO
+        elif (
+            msc_listed
+            or intervention.name.casefold() in with_msc
+            or any(label.casefold() in msc_arms for label in intervention.arm_labels)
+        ):
+            role = WITH_MSC
+        else:
+            role = ""
         where = f"intervention {_quoted(intervention.name)}"
-        out.append(Passage("intervention", where, clean(intervention.name), INTERVENTIONS, role))
-        add_text("intervention", where, intervention.description, INTERVENTIONS, role)
+        out.append(
+            Passage(
+                "intervention", where, clean(intervention.name), INTERVENTIONS, role, index=number
+            )
+        )
+        add_text("intervention", where, intervention.description, INTERVENTIONS, role, number)
 
     for position, criterion in enumerate(record.eligibility.criteria):
-        number = sum(1 for c in record.eligibility.criteria[: position + 1] if c.kind == criterion.kind)
-        where = f"{criterion.kind} criterion {number}"
-        out.append(
-            Passage(criterion.kind, where, clean(criterion.text), CRITERIA, criterion=position)
+        number = sum(
+            1 for c in record.eligibility.criteria[: position + 1] if c.kind == criterion.kind
         )
+        where = f"{criterion.kind} criterion {number}"
+        out.append(Passage(criterion.kind, where, clean(criterion.text), CRITERIA, index=position))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -24,10 +25,29 @@ class Dose:
     doses: int | None = None  # how many administrations
     interval: str = ""  # between administrations, as written ("6 months")
     interval_days: int | None = None
+    written: list[str] = field(default_factory=list)  # the dose phrases as the page has them
+    summary: str = ""  # for people: "2–3 × 10^6 cells/kg; 1 dose"
 
     @property
     def empty(self) -> bool:
         return not (self.cells_per_kg or self.total_cells or self.doses or self.interval)
+
+
+def cell_count(value: float) -> str:
+    """2500000.0 -> "2.5 × 10^6"."""
+    exponent = math.floor(math.log10(value)) if value > 0 else 0
+    return f"{value / 10**exponent:.3g} × 10^{exponent}"
+
+
+def cell_numbers(values: list[float], is_range: bool = False) -> str:
+    """[2e6, 3e6] -> "2–3 × 10^6" (a range) or "2, 3 × 10^6" (a list of doses)."""
+    exponents = {math.floor(math.log10(v)) for v in values if v > 0}
+    if len(exponents) == 1 and len(values) > 1:
+        exponent = exponents.pop()
+        mantissas = [f"{v / 10**exponent:.3g}" for v in values]
+        joined = "–".join(mantissas) if is_range and len(values) == 2 else ", ".join(mantissas)
+        return f"{joined} × 10^{exponent}"
+    return ", ".join(cell_count(v) for v in values)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ MSC = [
     r"(?-i:h?ADSCs?|h?ASCs|DPSCs?|SHED|MenSCs?|ERCs|MPCs)",
 ]
 
+
 # Named products: the source and donor a reviewer knows without the page saying so.
 @dataclass(frozen=True)
 class Product:
@@ -186,15 +187,16 @@ CELL_SOURCES = {
     ],
 }
 
+# A sentence with one of these, in a trial of MSCs, is about giving the product.
+CELL_WORDS = [r"cells?", r"cell (arm|product|suspension|infusion)"]
+
 # Placental and cord tissue is not the patient's own once the patient is past birth.
 PERINATAL_SOURCES = (S.UMBILICAL_CORD, S.PLACENTA)
 # Cord blood may have been banked at the patient's own birth; allogeneic only for adults.
 PERINATAL_SOURCES_FOR_ADULTS = (S.CORD_BLOOD,)
 
 # Words that tie a source named after the cell term to it: "MSCs derived from umbilical cords".
-SOURCE_LINKS = (
-    r"(derived|isolated|obtained|harvested|expanded|originating|sourced|collected|prepared|cultured)? ?(from|of|out of)"
-)
+SOURCE_LINKS = r"(derived|isolated|obtained|harvested|expanded|originating|sourced|collected|prepared|cultured)? ?(from|of|out of)"
 
 # ---------------------------------------------------------------------------
 # Whose cells: the patient's own (autologous) or another person's (allogeneic).
@@ -225,7 +227,8 @@ DONOR_PHRASES = {
     Donor.AUTOLOGOUS: [
         r"patients?'? own",
         r"(his|her|their) own",
-        r"(isolated|harvested|obtained|aspirated|collected|taken|derived) from (the|each) (patient|participant|subject)s?",
+        r"(isolated|harvested|obtained|aspirated|collected|taken|derived|expanded|grown|prepared|manufactured) from (the|each) (patient|participant|subject)s?",
+        r"(each|the) (patient|participant|subject|child)'s (own )?(bone marrow|adipose|fat|tissue|cells|blood|cord)",
         r"(from|of) the patients themselves",
         r"autologous (fat|adipose|bone marrow|tissue|lipoaspirate)",
     ],
@@ -378,6 +381,21 @@ DIABETES_TYPES = {
     ],
 }
 
+# Forms of diabetes that are neither type 1 nor type 2 (recorded as "other"). A page that
+# names one in its conditions or title is not read for type 1 / type 2 further down.
+OTHER_DIABETES_FORMS = [
+    r"cystic fibrosis( related)? diabet\w*",
+    r"(?-i:CFRD)",
+    r"post ?transplant(ation)? diabet\w*",
+    r"new onset diabetes after transplant\w*",
+    r"(?-i:NODAT|PTDM|MODY)",
+    r"maturity onset diabetes of the young",
+    r"monogenic diabet\w*",
+    r"gestational diabet\w*",
+    r"type ?3c diabet\w*",
+    r"pancreatogenic diabet\w*",
+]
+
 # ICD-10: E10 is type 1, E11 type 2; the digit after the dot names the complication.
 ICD10 = r"(?-i:E1[01])(\.(?P<sub>\d{1,3}))?"
 ICD10_TYPES = {"E10": D.T1D, "E11": D.T2D}
@@ -441,7 +459,7 @@ NEGATIONS = [
     r"negative for",
     r"lack of",
 ]
-NEGATION_WORDS = 5
+NEGATION_WORDS = 8
 
 # Within a few words before a term, these put it in the patient's past, not in this trial.
 HISTORY = [
@@ -500,10 +518,13 @@ DONOR_ALTERNATIVES = r"\bor\b|\beither\b|\bwhether\b"
 # Comparators and co-interventions.
 # ---------------------------------------------------------------------------
 
+# An arm or intervention named like this gives no cells.
 PLACEBO = [r"placebo", r"sham", r"vehicle( only| control)?", r"(normal )?saline( only| infusion)?"]
+# In running text only these name a placebo control ("cells suspended in saline" does not).
+PLACEBO_IN_TEXT = [r"placebo", r"sham"]
 STANDARD_CARE = [
-    r"standard (of )?(care|treatment|therapy|medical (care|treatment|therapy))",
-    r"(conventional|usual|routine|best medical|current) (care|treatment|therapy)",
+    r"standard (of )?(\w+ )?(care|treatment|therapy|dressings?)",
+    r"(conventional|usual|routine|best medical|current) (\w+ )?(care|treatment|therapy|dressings?)",
     r"insulin (therapy|treatment) (alone|only)",
     r"control (group|arm)",
     r"(?-i:SOC)",
@@ -543,7 +564,9 @@ DOSE_COUNT_WORDS = {
     "five": 5,
     "six": 6,
 }
-DOSE_EVENTS = r"(doses?|infusions?|injections?|administrations?|treatments?|transplant(ation)?s?|courses?|cycles?)"
+DOSE_EVENTS = r"(doses?|infusions?|injections?|administrations?|applications?|treatments?|transplant(ation)?s?|courses?|cycles?|sessions?)"
+# "three doses" compared side by side are dose levels, not three administrations.
+DOSE_LEVEL_CUES = r"(compar\w*|different|ascending|escalating|randomi[sz]ed to|levels?)"
 
 # What an eligibility number is about: the nearest of these before it.
 ELIGIBILITY_ANCHORS = {

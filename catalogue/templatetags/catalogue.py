@@ -8,7 +8,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from catalogue import search, vocabulary
-from catalogue.landscape import CrossTab, Tally
+from catalogue.landscape import CrossTab
 
 register = template.Library()
 
@@ -58,8 +58,13 @@ def partial_date(value, precision: str) -> str:
 
 @register.filter
 def highlight(snippet: str) -> SafeString:
-    """A search headline as HTML: the trial's text escaped, the matched words in <mark>."""
-    return search.marked(snippet or "")
+    """A search headline as HTML: the trial's text escaped, the matched words in <mark>.
+
+    Empty when nothing in it matched (the words were in the title or the arms), since a
+    snippet is there to show why the trial was found.
+    """
+    html = search.marked(snippet or "")
+    return html if "<mark>" in html else SafeString("")
 
 
 @register.simple_tag(takes_context=True)
@@ -77,31 +82,15 @@ def without(context, param: str, value: str | None = None) -> str:
     return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
-# Charts are SVG drawn on a fixed grid (viewBox units) and scaled to their box by CSS.
-_BAR_ROW, _BAR_LABEL, _BAR_LENGTH = 26, 190, 300
-_COLUMN_WIDTH, _PLOT_HEIGHT, _AXIS = 30, 200, 34
+# The column chart is SVG drawn in pixel-sized viewBox units, shown at that size so its
+# text stays text-sized (a phone scrolls it sideways).
+_PLOT_WIDTH, _PLOT_HEIGHT, _AXIS, _TOP = 640, 200, 34, 10
 
 
-@register.inclusion_tag("catalogue/charts/_bars.html")
-def bar_chart(tally: Tally, title: str, series: str = "") -> dict:
-    """Horizontal bars, one per category; `series` names the CSS colour family of the bars."""
-    largest = tally.largest or 1
-    bar_x = _BAR_LABEL + 8
-    bars = []
-    for i, (category, count) in enumerate(tally.rows):
-        length = round(count / largest * _BAR_LENGTH, 1)
-        bars.append({"category": category, "count": count, "y": i * _BAR_ROW, "length": length, "value_x": bar_x + length + 5})
-    return {
-        "bars": bars,
-        "title": title,
-        "series": series,
-        "label_x": _BAR_LABEL,
-        "bar_x": bar_x,
-        "text_y": _BAR_ROW - 9,
-        "bar_height": _BAR_ROW - 8,
-        "width": _BAR_LABEL + _BAR_LENGTH + 50,
-        "height": max(len(bars), 1) * _BAR_ROW,
-    }
+@register.filter
+def percent_of(count: int, largest: int) -> float:
+    """A bar's length in a horizontal bar chart: its share of the largest bar."""
+    return round(count / largest * 100, 1) if largest else 0
 
 
 @register.inclusion_tag("catalogue/charts/_columns.html")
@@ -110,37 +99,55 @@ def stacked_columns(crosstab: CrossTab, title: str) -> dict:
     table = crosstab.table
     top = _axis_top(max((total for _, _, total in table), default=0))
     scale = _PLOT_HEIGHT / top
+    step = min(44, max(12, _PLOT_WIDTH // max(len(table), 1)))  # one column's slot
+    every = math.ceil(34 / step)  # label every year that has room for its label
     columns = []
     for i, (row, cells, total) in enumerate(table):
-        x = _AXIS + i * _COLUMN_WIDTH
-        y = _PLOT_HEIGHT
+        y = _TOP + _PLOT_HEIGHT
         segments = []
-        for category, count in zip(crosstab.columns, cells):
+        for category, count in zip(crosstab.columns, cells, strict=True):
             if count:
                 height = count * scale
                 y -= height
-                segments.append({"category": category, "count": count, "y": round(y, 1), "height": round(height, 1)})
-        every = max(1, math.ceil(len(table) / 16))  # keep year labels from overlapping
-        columns.append({"row": row, "total": total, "x": x, "segments": segments, "labelled": i % every == 0})
-    step = top // 4 if top % 4 == 0 else top
-    ticks = [{"value": v, "y": round(_PLOT_HEIGHT - v * scale, 1)} for v in range(0, top + 1, max(step, 1))]
+                segments.append(
+                    {
+                        "category": category,
+                        "count": count,
+                        "y": round(y, 1),
+                        "height": round(height, 1),
+                    }
+                )
+        columns.append(
+            {
+                "row": row,
+                "total": total,
+                "x": _AXIS + i * step,
+                "segments": segments,
+                "labelled": i % every == 0,
+            }
+        )
+    ticks = [
+        {"value": v, "y": round(_TOP + _PLOT_HEIGHT - v * scale, 1)}
+        for v in range(0, top + 1, top // 4)
+    ]
     return {
         "columns": columns,
         "ticks": ticks,
         "title": title,
-        "bar_width": _COLUMN_WIDTH - 6,
-        "label_x": _COLUMN_WIDTH / 2,
-        "label_y": _PLOT_HEIGHT + 16,
+        "bar_x": max(1, step // 8),
+        "bar_width": step - 2 * max(1, step // 8),
+        "label_x": step / 2,
+        "label_y": _TOP + _PLOT_HEIGHT + 16,
         "tick_x": _AXIS - 6,
-        "width": _AXIS + max(len(table), 1) * _COLUMN_WIDTH + 6,
-        "height": _PLOT_HEIGHT + 24,
+        "width": _AXIS + max(len(table), 1) * step + 6,
+        "height": _TOP + _PLOT_HEIGHT + 24,
         "axis": _AXIS,
         "series": crosstab.columns,
     }
 
 
 def _axis_top(largest: int) -> int:
-    """A round number at least as large as the tallest column: 3 -> 4, 13 -> 16, 70 -> 80."""
+    """A round multiple of 4 (four gridlines) at least as tall as the tallest column: 3 -> 4, 13 -> 16, 70 -> 80."""
     if largest <= 4:
         return 4
     magnitude = 10 ** int(math.log10(largest))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..export import to_csv, to_json
 from ..facets import facets
-from ..filters import PAGE_SIZES, SORTS, TrialFilter
+from ..filters import PAGE_SIZES, TrialFilter
 from ..models import Trial
 
 DOWNLOADS = {
@@ -31,16 +31,17 @@ def trial_list(request: HttpRequest) -> HttpResponse:
             "filterset": filterset,
             "facets": facets(filterset),
             "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
             "problems": [*filterset.problems, *_page_problem(request.GET.get("page"), page)],
-            "sorts": [(key, text) for key, text in SORTS if key != "relevance" or filterset.search_text],
             "page_sizes": PAGE_SIZES,
         },
     )
 
 
 def _page_problem(asked: str | None, page: Page) -> list[str]:
-    if asked is None or asked == str(page.number):
+    if not asked or asked == str(page.number):
         return []
     if not asked.isdigit():
         return [f"Page: ignored “{asked}”, which is not a page number. Showing page {page.number}."]

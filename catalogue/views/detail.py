@@ -7,12 +7,6 @@ from django.shortcuts import get_object_or_404, render
 
 from ..models import Trial
 
-# The classifier's evidence partial, until it exists a plain list of the derived values.
-CLASSIFICATION_TEMPLATES = (
-    "catalogue/detail/_classification.html",
-    "catalogue/detail/_classification_values.html",
-)
-
 
 def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
     trial = get_object_or_404(Trial.objects.for_detail(), registry_id=registry_id)
@@ -28,6 +22,5 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
         {
             "trial": trial,
             "related": [(r, r.registry_id in known) for r in related],
-            "classification_templates": CLASSIFICATION_TEMPLATES,
         },
     )

@@ -117,11 +117,21 @@ _BULLET_LINE = re.compile(r"^(\s*)(?:[*\u2022\u00b7-]|\d{1,2}[.)])\s+(.*)$")
 _INLINE_BULLET = re.compile(r"(?<!\d) - | - (?!\d)")
 
 
+# Every page line is tried against the labels, so a quick test first rules most lines out.
+# (Keyed by id: hashing the label tuple itself on every call would cost more than it saves.)
+_PREFIXES = {
+    id(labels): tuple(printed.lower() for printed, _ in labels)
+    for labels in (_TOP_LABELS, _DESIGN_LABELS, _INFO_LABELS)
+}
+_LONGEST_LABEL = max(len(printed) for labels in _PREFIXES.values() for printed in labels)
+
+
 def looks_like(text: str) -> bool:
     """A status sentence or "Trial identifier" line plus at least two other label lines."""
     labels = set()
     for line in text.splitlines():
-        found = _label(line.strip(), _TOP_LABELS)
+        line = line.strip()
+        found = _label(line, _TOP_LABELS) if line else None
         if found and found[1]:
             labels.add(found[0])
     head = text[:3000].splitlines()
@@ -162,6 +172,9 @@ def parse(text: str) -> ParsedTrial:
 
 def _label(line: str, labels: tuple) -> tuple[str, str, bool] | None:
     """(key, value, plural) when the line starts with one of the labels, else None."""
+    low = line[:_LONGEST_LABEL].lower()
+    if not low.startswith(_PREFIXES[id(labels)]):  # most lines, in one quick test
+        return None
     low = line.lower()
     for printed, key in labels:
         name = printed.lower()

@@ -71,6 +71,7 @@ def _key(text: str) -> str:
 
 _HEADING = {_key(h): h for h in BOILERPLATE}
 _SENTENCE = {_key(s): h for h, s in BOILERPLATE.items() if s}
+_SENTENCE_KEY = {h: key for key, h in _SENTENCE.items()}
 
 # Field labels only the labelled variant prints; their absence marks the unlabelled one.
 _FIELD_LABEL = re.compile(
@@ -127,12 +128,13 @@ def split_page(text: str) -> Page:
     heading = ""
     for line in text.splitlines():
         line = line.rstrip()
+        key = _key(line)
         found = heading_of(line) if len(line) < 60 else ""
         if not found:
-            inferred = _SENTENCE.get(_key(line), "")
+            inferred = _SENTENCE.get(key, "")
             if inferred and inferred != heading:
                 found = inferred
-            elif heading and _is_boilerplate(line, heading):
+            elif heading and _is_boilerplate(key, heading):
                 continue
         if found:
             heading = found
@@ -144,10 +146,9 @@ def split_page(text: str) -> Page:
     return page
 
 
-def _is_boilerplate(line: str, heading: str) -> bool:
-    """The heading's sentence, whole or cut off (a truncated page can end inside it)."""
-    sentence = _key(BOILERPLATE.get(heading, ""))
-    key = _key(line)
+def _is_boilerplate(key: str, heading: str) -> bool:
+    """Whether a line (its `_key`) is the heading's sentence, whole or cut off (a truncated page can end inside it)."""
+    sentence = _SENTENCE_KEY.get(heading, "")
     return bool(sentence) and len(key) >= 20 and sentence.startswith(key)
 
 
@@ -169,9 +170,11 @@ def start_record(page: Page, source_format: str) -> ParsedTrial:
     record.countries = _unique(strip_bullet(line) for line in page.content("Countries"))
     record.references = read_references(page.content("References"))
     record.secondary_ids = read_other_ids(page.content("Other Identifiers"), record.registry_id)
+    seen: set[str] = set()
     for heading in ("Related Clinical Trials", "More Related Trials"):
         for trial in read_related(page.content(heading)):
-            if trial.registry_id not in {t.registry_id for t in record.related_trials}:
+            if trial.registry_id not in seen:
+                seen.add(trial.registry_id)
                 record.related_trials.append(trial)
     _section_warnings(page, record)
     return record
@@ -180,7 +183,7 @@ def start_record(page: Page, source_format: str) -> ParsedTrial:
 def _read_preamble(lines: list[str], record: ParsedTrial) -> None:
     """Title, 'NCT ID: …' and 'Last Updated: …' sit above the first heading."""
     joined = "\n".join(lines)
-    match = re.search(r"NCT ID:\s*(NCT\d{8})\b", joined)
+    match = re.search(r"NCT ID:\s*(NCT[0-9]{8})\b", joined)
     ids = [match.group(1)] if match else normalize.registry_ids(joined)
     record.registry_id = ids[0] if ids else ""
     match = re.search(r"Last Updated:\s*(\S[^\n]*)", joined)
@@ -211,11 +214,8 @@ def _section_warnings(page: Page, record: ParsedTrial) -> None:
 
 
 def _unique(items) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item)
-    return out
+    """Non-empty items in first-seen order, without repeats (a dict keeps order and looks up fast)."""
+    return [item for item in dict.fromkeys(items) if item]
 
 
 def text_block(lines: list[str]) -> str:
@@ -625,7 +625,7 @@ def read_other_ids(lines: list[str], registry_id: str) -> list[SecondaryId]:
     ]
 
 
-_TRIAL_LINE = re.compile(r"(NCT\d{8})\b[\s:,-]*(.*)")
+_TRIAL_LINE = re.compile(r"(NCT[0-9]{8})\b[\s:,-]*(.*)")
 
 
 def read_related(lines: list[str]) -> list[RelatedTrial]:

@@ -99,7 +99,7 @@ _MARKER = re.compile(r"^(?:[-*+] )?\s*MedPath\s*$", re.M)
 _FOOTER = re.compile(r"(?:©|\(c\)|copyright\b).*|.*\ball rights reserved\b.*", re.I)
 _DISTINCT_LABEL = re.compile(
     r"^(?:[-*+] )?[ \t]*(Registration Number|Recruitment (?:&|and) Eligibility|Study (?:&|and) Design"
-    r"|Arms? &&? Interventions|Target Recruitment)[ \t]*:?[ \t]*$",
+    r"|Arms? &&? Interventions|Target Recruitment)[ \t]*(?::[ \t]*)?$",
     re.M | re.I,
 )
 _LIST_ITEM = re.compile(r"[-*+] ")
@@ -135,7 +135,11 @@ _MODELS = {"SINGLE_GROUP", "PARALLEL", "CROSSOVER", "FACTORIAL", "SEQUENTIAL"}
 # Without a glued start we fall back to a start after a space: "strong" ones (up to,
 # "3 months", baseline, "Day 7") are trusted, "weak" prepositions earn a warning.
 _UNIT = r"(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?|wks?|mos?|yrs?)\b"
-_NUM_UNIT = rf"\d+(?:[.,]\d+)?(?:\s*(?:,|-|–|to|and|or)\s*\d+(?:[.,]\d+)?)*\s*-?\s*{_UNIT}"
+# A number is atomic ("1,5" is read one way only), a list has at most 21 numbers and is
+# never given back (possessive: a unit cannot start inside it). Without that, "1,1,1,..."
+# takes exponential and "1 - 1 - 1 ..." or a long run of spaces quadratic time to refuse.
+_NUMBER = r"(?>\d+(?:[.,]\d+)?)"
+_NUM_UNIT = rf"{_NUMBER}(?:\s*+(?:,|-|–|to|and|or)\s*+{_NUMBER}){{0,20}}+\s*+(?:-\s*+)?{_UNIT}"
 _GLUED = re.compile(
     rf"(?<=[A-Za-z)\]%])(?:{_NUM_UNIT}|up to|Up to|[Bb]aseline|[Pp]re-|[Pp]ost-"
     r"|(?:Days?|Weeks?|Months?|Years?|At|From|Through|Within|Before|After|During|Until|Over|End of"
@@ -220,9 +224,9 @@ def parse(text: str) -> ParsedTrial:
         rec.outcomes += _outcomes(sections.get(key, []), kind, spaced, warn)
 
     rec.locations = _locations(sections.get("locations", []), count, warn)
-    for loc in rec.locations:
-        if loc.country and loc.country not in rec.countries:
-            rec.countries.append(loc.country)
+    rec.countries = [
+        country for country in dict.fromkeys(loc.country for loc in rec.locations) if country
+    ]
 
     if not rec.registry_id and not rec.brief_title:
         raise ParseError("MedPath page with neither a registration number nor a title")
@@ -431,34 +435,48 @@ def _arms(lines: list[str], interventions: list[Intervention], warn) -> list[Arm
     return arms
 
 
+_SEPARATORS = re.compile(r"[\s,;/+&]*")
+
+
 def _split_arm(row: str, names: list[str]) -> Arm | None:
     """The group is the text before the first intervention name that has text before it.
 
     A name glued to the previous cell ("transplantationExpanded") beats one after a
     space, because a group label can itself contain the name ("MSC group").
     """
-    low = row.lower()
+    low = _fold(row)
+    first_text = len(row) - len(row.lstrip())  # a hit needs text before it
     hits = []  # (not glued, position, name)
     for name in names:
-        start = low.find(name.lower(), 1)
+        start = low.find(_fold(name), first_text + 1)
         while start != -1:
-            if row[:start].strip():
-                hits.append((row[start - 1].isspace(), start, name))
-            start = low.find(name.lower(), start + 1)
+            hits.append((row[start - 1].isspace(), start, name))
+            start = low.find(_fold(name), start + 1)
     if not hits:
         return None
     _, start, name = min(hits, key=lambda h: (h[0], h[1], -len(h[2])))
     arm = Arm(label=row[:start].strip(), intervention_names=[name])
     pos = start + len(name)
     while True:  # further interventions of the same arm follow in the same cell
-        skip = re.match(r"[\s,;/+&]*", row[pos:]).end()
-        nxt = next((n for n in names if low.startswith(n.lower(), pos + skip)), None)
+        after = _SEPARATORS.match(row, pos).end()
+        nxt = next((n for n in names if low.startswith(_fold(n), after)), None)
         if not nxt or nxt in arm.intervention_names:
             break
         arm.intervention_names.append(nxt)
-        pos += skip + len(nxt)
+        pos = after + len(nxt)
     arm.description = row[pos:].strip()
     return arm
+
+
+def _fold(text: str) -> str:
+    """text.lower() with every character kept in place, so positions in both agree.
+
+    str.lower() turns "İ" into two characters; that one keeps its case here.
+    """
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 def _split_outcome(row: str, spaced: bool) -> tuple[str, str, bool]:
@@ -473,10 +491,21 @@ def _split_outcome(row: str, spaced: bool) -> tuple[str, str, bool]:
             return row[: m.start()].strip(), row[m.start() :].strip(), True
     for pattern, sure in ((_SPACED_STRONG, True), (_SPACED_WEAK, False)):
         for m in pattern.finditer(row):
-            before = row[: m.start()].split()
-            if before and before[-1].lower() not in _LINKING_WORDS:
-                return " ".join(before), row[m.start() :].strip(), sure and spaced
+            word = _word_before(row, m.start())
+            if word and word.lower() not in _LINKING_WORDS:
+                return squash(row[: m.start()]), row[m.start() :].strip(), sure and spaced
     return row, "", False
+
+
+def _word_before(row: str, end: int) -> str:
+    """The last word of row[:end], found without copying row[:end] for every candidate start."""
+    stop = end
+    while stop and row[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start and not row[start - 1].isspace():
+        start -= 1
+    return row[start:stop]
 
 
 def _outcomes(lines: list[str], kind: str, spaced: bool, warn) -> list[Outcome]:

@@ -17,17 +17,19 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-/* On a phone the filters start folded under their heading, and stay as the visitor left them. */
+/* Folding: on a phone the filter panel starts folded, and every folding panel stays as
+   the visitor left it when htmx brings new filters (with new counts) from the server. */
 const narrow = window.matchMedia("(max-width: 60rem)");
-let filtersOpen = false;
-function foldFilters() {
-  for (const panel of document.querySelectorAll("details[data-collapse-narrow]")) {
-    panel.open = !narrow.matches || filtersOpen;
+const leftOpen = new Map();
+function refold() {
+  for (const panel of document.querySelectorAll("#filters details[id]")) {
+    if (leftOpen.has(panel.id)) panel.open = leftOpen.get(panel.id);
+    else if (panel.hasAttribute("data-fold-narrow")) panel.open = !narrow.matches;
   }
 }
 document.addEventListener("toggle", (event) => {
-  if (narrow.matches && event.target.matches("details[data-collapse-narrow]")) filtersOpen = event.target.open;
+  if (event.target.matches("#filters details[id]")) leftOpen.set(event.target.id, event.target.open);
 }, true);
-narrow.addEventListener("change", foldFilters);
-document.addEventListener("DOMContentLoaded", foldFilters);
-document.addEventListener("htmx:afterSettle", foldFilters);
+narrow.addEventListener("change", () => { leftOpen.delete("filters-panel"); refold(); });
+document.addEventListener("DOMContentLoaded", refold);
+document.addEventListener("htmx:afterSettle", refold);

@@ -1,24 +1,51 @@
-"""python manage.py ingest PATH [PATH ...]: load saved trial pages into the catalogue."""
+"""python manage.py ingest [PATH ...] [--ctgov QUERY [--since DATE]]: load trial sources.
+
+Paths are saved pages, registry JSON/XML (one study or many) and zips of them; --ctgov
+pulls a search from the ClinicalTrials.gov API v2 as well. Each study or page is one
+document, stored and merged on its own; the summary line counts documents.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingest.loader import ingest_file, source_files
+from ingest import ctgov_api
+from ingest.loader import FileResult, api_documents, ingest_document, ingest_path, source_files
 from ingest.locking import IngestBusy, ingest_lock
 
 STATUSES = ("created", "updated", "unchanged", "failed")
 
 
+def since_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--since must be a date like 2024-01-31, got {value!r}") from error
+
+
 class Command(BaseCommand):
-    help = "Parse saved trial pages (files or folders) and merge them into the catalogue."
+    help = (
+        "Parse trial sources (saved pages, registry JSON/XML, zips; files or folders) "
+        "and/or pull a ClinicalTrials.gov search, and merge them into the catalogue."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "paths", nargs="+", help="source files or folders (searched recursively)"
+            "paths", nargs="*", help="source files or folders (searched recursively)"
+        )
+        parser.add_argument(
+            "--ctgov",
+            metavar="QUERY",
+            help='pull the studies matching QUERY from the ClinicalTrials.gov API, e.g. "mesenchymal AND diabetes"',
+        )
+        parser.add_argument(
+            "--since",
+            metavar="DATE",
+            help="with --ctgov: only studies the registry updated on or after DATE (YYYY-MM-DD)",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="parse and report, write nothing"
@@ -33,39 +60,88 @@ class Command(BaseCommand):
             help="seconds to wait for another running ingest to finish (default 600)",
         )
 
-    def handle(self, *args, paths, wait=600, **options):
+    def handle(self, *args, paths, ctgov=None, since=None, wait=600, **options):
+        if ctgov is not None and not ctgov.strip():
+            raise CommandError("--ctgov needs a search query (an empty one would pull every study)")
+        if since is not None and ctgov is None:
+            raise CommandError("--since applies to --ctgov only")
+        if not paths and ctgov is None:
+            raise CommandError("give source paths, --ctgov QUERY, or both")
+        since = since_date(since) if since is not None else None
         try:
             with ingest_lock(timeout=wait):
-                self.run(paths, **options)
+                self.run(paths, ctgov, since, **options)
         except IngestBusy as error:
             raise CommandError(str(error)) from error
 
-    def run(self, paths, dry_run=False, no_progress=False, verbosity=1, **options):
-        files = source_files(paths)
-        counts: Counter[str] = Counter()
-        show_progress = verbosity >= 1 and not no_progress and len(files) >= 50
+    def run(self, paths, query, since, dry_run=False, no_progress=False, verbosity=1, **options):
+        self.verbosity = verbosity
+        self.counts: Counter[str] = Counter()
+        progress = verbosity >= 1 and not no_progress
+        parts = []
+        if paths:
+            files = source_files(paths)
+            documents = self.ingest_files(files, dry_run, progress and len(files) >= 50)
+            noun = f"{len(files)} files"
+            parts.append(noun if documents == len(files) else f"{noun} ({documents} records)")
+            if not files:
+                self.stderr.write("No source files found.")
+        if query is not None:
+            studies = self.pull(query, since, dry_run, progress)
+            parts.append(f"{studies} studies from ClinicalTrials.gov")
+        shown = ("parsed", "failed") if dry_run else STATUSES
+        summary = ", ".join(f"{self.counts[s]} {s}" for s in shown)
+        prefix = "Dry run, nothing written: " if dry_run else ""
+        self.stdout.write(f"{prefix}{' + '.join(parts)}: {summary}")
+        if self.counts["failed"]:
+            sys.exit(1)
+
+    def ingest_files(self, files, dry_run: bool, show_progress: bool) -> int:
+        documents = 0
         for number, path in enumerate(files, start=1):
-            result = ingest_file(path, dry_run=dry_run)
-            counts[result.status] += 1
-            if result.status == "failed":
-                self.stderr.write(f"FAILED {result.path}: {result.reason}")
-            elif verbosity >= 2:
-                self.stdout.write(f"{result.status:9} {result.registry_id:14} {result.path}")
-                if verbosity >= 3:
-                    for warning in result.warnings:
-                        self.stdout.write(f"          warning: {warning}")
+            for result in ingest_path(path, dry_run=dry_run):
+                documents += 1
+                self.report(result)
             if show_progress:
                 self._progress(number, len(files))
         if show_progress:
             self.stderr.write("")
-        shown = ("parsed", "failed") if dry_run else STATUSES
-        summary = ", ".join(f"{counts[s]} {s}" for s in shown)
-        prefix = "Dry run, nothing written: " if dry_run else ""
-        self.stdout.write(f"{prefix}{len(files)} files: {summary}")
-        if not files:
-            self.stderr.write("No source files found.")
-        if counts["failed"]:
-            sys.exit(1)
+        return documents
+
+    def pull(self, query: str, since: date | None, dry_run: bool, show_progress: bool) -> int:
+        """Fetch every page first, then import: no HTTP inside the import loop."""
+
+        def on_page(pulled: ctgov_api.Pull) -> None:
+            if show_progress:
+                total = f"/{pulled.total}" if pulled.total is not None else ""
+                self.stderr.write(
+                    f"\rClinicalTrials.gov: {len(pulled.studies)}{total} studies fetched", ending=""
+                )
+
+        pulled = ctgov_api.pull(query, since, on_page=on_page)
+        if show_progress and pulled.pages:
+            self.stderr.write("")
+        if pulled.error:
+            self.report(FileResult("ctgov-api", "failed", reason=pulled.error))
+        documents = list(api_documents(pulled.studies))
+        show_progress = show_progress and len(documents) >= 50
+        for number, document in enumerate(documents, start=1):
+            self.report(ingest_document(document, dry_run=dry_run))
+            if show_progress:
+                self._progress(number, len(documents))
+        if show_progress:
+            self.stderr.write("")
+        return len(documents)
+
+    def report(self, result: FileResult) -> None:
+        self.counts[result.status] += 1
+        if result.status == "failed":
+            self.stderr.write(f"FAILED {result.path}: {result.reason}")
+        elif self.verbosity >= 2:
+            self.stdout.write(f"{result.status:9} {result.registry_id:14} {result.path}")
+            if self.verbosity >= 3:
+                for warning in result.warnings:
+                    self.stdout.write(f"          warning: {warning}")
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

@@ -1,0 +1,350 @@
+"""ClinicalTrials.gov API v2 study JSON: the registry's own record of an NCT trial.
+
+One study object (`protocolSection`, `derivedSection`, `resultsSection`, `hasResults`)
+in, one ParsedTrial out. A file or API page holding several studies is cut into
+single studies by `ingest.detect.split_document` first. Modules a study lacks (no
+`designModule` on a withdrawn record, no phases on an observational one) leave their
+fields empty with a warning, as a page's missing section does.
+
+The API already spells enums the way `ingest.records` does; free text is markdown,
+so it goes through the same clean-up as page text (escapes such as `\\<126` undone).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .. import normalize
+from ..records import (
+    Arm,
+    Criterion,
+    Design,
+    Eligibility,
+    Intervention,
+    Investigator,
+    Location,
+    Outcome,
+    ParsedTrial,
+    ParseError,
+    Reference,
+    SecondaryId,
+    Sponsor,
+)
+from ..text import clean, decode
+from . import ctgov_sections
+
+FORMAT = "ctgov_json"
+
+# Modules every complete interventional record has; a missing one is worth a warning.
+EXPECTED_MODULES = (
+    "statusModule",
+    "sponsorCollaboratorsModule",
+    "descriptionModule",
+    "conditionsModule",
+    "designModule",
+    "eligibilityModule",
+)
+# Secondary-id types that say less than the id's domain ("OTHER" from "Vinmec Hospital").
+_VAGUE_ID_TYPES = {"OTHER", "OTHER_GRANT", "REGISTRY", ""}
+
+
+def looks_like(text: str) -> bool:
+    """A JSON object that carries an API v2 `protocolSection`."""
+    head = text.lstrip("\ufeff \t\r\n")
+    return head.startswith("{") and '"protocolSection"' in text
+
+
+def load(data: bytes | str) -> object:
+    """Bytes or text to the decoded JSON value; ParseError for anything that is not JSON."""
+    text = decode(data) if isinstance(data, bytes) else data
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ParseError(f"not valid JSON: {error}") from error
+
+
+def is_study(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("protocolSection"), dict)
+
+
+def study_id(study: dict) -> str:
+    """The study's NCT id, or '' when the record does not state one."""
+    ident = _module(study.get("protocolSection"), "identificationModule")
+    nct = ident.get("nctId")
+    return nct.strip() if isinstance(nct, str) else ""
+
+
+def parse(text: bytes | str) -> ParsedTrial:
+    study = load(text)
+    if not is_study(study):
+        raise ParseError("not a ClinicalTrials.gov API v2 study (no protocolSection)")
+    return parse_study(study)
+
+
+def parse_study(study: dict) -> ParsedTrial:
+    protocol = study["protocolSection"]
+    record = ParsedTrial(source_format=FORMAT)
+    registry_id = study_id(study)
+    if not re.fullmatch(r"NCT\d{8}", registry_id):
+        raise ParseError(f"study has no valid nctId ({registry_id!r})")
+    record.registry_id = registry_id
+    for name in EXPECTED_MODULES:
+        if not isinstance(protocol.get(name), dict):
+            record.warnings.append(f"record has no {name}")
+    _identification(_module(protocol, "identificationModule"), record)
+    _status(_module(protocol, "statusModule"), record)
+    _sponsors(_module(protocol, "sponsorCollaboratorsModule"), record)
+    description = _module(protocol, "descriptionModule")
+    record.brief_summary = text_value(description.get("briefSummary"))
+    record.detailed_description = text_value(description.get("detailedDescription"))
+    conditions = _module(protocol, "conditionsModule")
+    record.conditions = unique(map(text_value, _list(conditions.get("conditions"))))
+    record.keywords = unique(map(text_value, _list(conditions.get("keywords"))))
+    _design(_module(protocol, "designModule"), record)
+    _arms_and_interventions(_module(protocol, "armsInterventionsModule"), record)
+    _outcomes(_module(protocol, "outcomesModule"), record)
+    record.eligibility = _eligibility(_module(protocol, "eligibilityModule"), record.warnings)
+    _contacts_and_locations(_module(protocol, "contactsLocationsModule"), record)
+    record.references = [
+        Reference(
+            citation=text_value(ref.get("citation")),
+            pmid=_str(ref.get("pmid")),
+            reference_type=_str(ref.get("type")),
+        )
+        for ref in _dicts(_module(protocol, "referencesModule").get("references"))
+    ]
+    derived = study.get("derivedSection") if isinstance(study.get("derivedSection"), dict) else {}
+    record.mesh_terms = _mesh_terms(_module(derived, "conditionBrowseModule"))
+    record.intervention_mesh_terms = _mesh_terms(_module(derived, "interventionBrowseModule"))
+    record.results_posted = _results_posted(study)
+    return record
+
+
+def _module(section: object, name: str) -> dict:
+    value = section.get(name) if isinstance(section, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: object) -> list[dict]:
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
+def _str(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def text_value(value: object) -> str:
+    """A free-text value as page parsers give it: markdown escapes undone, odd spaces folded."""
+    return clean(value).strip() if isinstance(value, str) else ""
+
+
+def unique(items) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def criteria(text: str, warnings: list[str]) -> tuple[str, list[Criterion]]:
+    """The registry's criteria block cut into inclusion/exclusion rows, nested as pages are."""
+    return ctgov_sections.read_criteria(clean(text).splitlines(), warnings)
+
+
+def _identification(module: dict, record: ParsedTrial) -> None:
+    record.brief_title = text_value(module.get("briefTitle"))
+    record.official_title = text_value(module.get("officialTitle"))
+    record.acronym = _str(module.get("acronym"))
+    org_id = _str(_module(module, "orgStudyIdInfo").get("id"))
+    if org_id:
+        record.secondary_ids.append(SecondaryId(org_id, "org_study_id"))
+    for info in _dicts(module.get("secondaryIdInfos")):
+        identifier = _str(info.get("id"))
+        id_type = _str(info.get("type"))
+        if id_type in _VAGUE_ID_TYPES:
+            id_type = _str(info.get("domain")) or id_type
+        if identifier and identifier != record.registry_id:
+            record.secondary_ids.append(SecondaryId(identifier, id_type))
+
+
+def _date(struct: object) -> str:
+    return normalize.partial_date(_str(struct.get("date"))) if isinstance(struct, dict) else ""
+
+
+def _status(module: dict, record: ParsedTrial) -> None:
+    record.overall_status = normalize.status(_str(module.get("overallStatus")))
+    record.status_verified_date = normalize.partial_date(_str(module.get("statusVerifiedDate")))
+    record.start_date = _date(module.get("startDateStruct"))
+    record.primary_completion_date = _date(module.get("primaryCompletionDateStruct"))
+    record.completion_date = _date(module.get("completionDateStruct"))
+    # The date the registry last posted a change: what pages show as "Last Updated".
+    record.last_update = _date(module.get("lastUpdatePostDateStruct")) or normalize.partial_date(
+        _str(module.get("lastUpdateSubmitDate"))
+    )
+
+
+def _sponsors(module: dict, record: ParsedTrial) -> None:
+    lead = _module(module, "leadSponsor")
+    if _str(lead.get("name")):
+        record.sponsors.append(Sponsor(_str(lead["name"]), "lead", _str(lead.get("class"))))
+    for collaborator in _dicts(module.get("collaborators")):
+        if _str(collaborator.get("name")):
+            record.sponsors.append(
+                Sponsor(_str(collaborator["name"]), "collaborator", _str(collaborator.get("class")))
+            )
+    party = _module(module, "responsibleParty")
+    # As the pages write it: the role for a sponsor, "Name, Title" for a named investigator.
+    named = [_str(party.get(k)) for k in ("investigatorFullName", "investigatorTitle")]
+    record.responsible_party = ", ".join(p for p in named if p) or _str(party.get("type"))
+
+
+def _design(module: dict, record: ParsedTrial) -> None:
+    word = normalize.enum_word(_str(module.get("studyType")))
+    record.study_type = word if word in normalize.STUDY_TYPES else ""
+    for phase in _list(module.get("phases")):
+        for value in [phase] if phase in normalize.PHASES else normalize.phases(_str(phase)):
+            if value not in record.phases:
+                record.phases.append(value)
+    enrollment = _module(module, "enrollmentInfo")
+    count = enrollment.get("count")
+    # A withdrawn study states an enrollment of 0: that is a value, not a missing one.
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        record.enrollment = count
+    record.enrollment_type = _str(enrollment.get("type"))
+    info = _module(module, "designInfo")
+    record.design = Design(
+        allocation=_str(info.get("allocation")),
+        intervention_model=_str(info.get("interventionModel")),
+        primary_purpose=_str(info.get("primaryPurpose")),
+        masking=_str(_module(info, "maskingInfo").get("masking")),
+    )
+
+
+_TYPED_NAME = re.compile(r"([A-Za-z][A-Za-z ]*?):\s+(.+)")
+
+
+def _intervention_name(display: object, names: dict[str, str]) -> str:
+    """Arms list interventions as 'Drug: placebo'; the intervention itself is named 'placebo'."""
+    display = text_value(display)
+    if display.casefold() in names:
+        return names[display.casefold()]
+    match = _TYPED_NAME.fullmatch(display)
+    if match and match.group(2).casefold() in names:
+        return names[match.group(2).casefold()]
+    return display
+
+
+def _arms_and_interventions(module: dict, record: ParsedTrial) -> None:
+    for item in _dicts(module.get("interventions")):
+        name = text_value(item.get("name"))
+        if not name:
+            continue
+        record.interventions.append(
+            Intervention(
+                name=name,
+                intervention_type=_str(item.get("type")),
+                description=text_value(item.get("description")),
+                arm_labels=unique(map(text_value, _list(item.get("armGroupLabels")))),
+            )
+        )
+    names = {i.name.casefold(): i.name for i in record.interventions}
+    for group in _dicts(module.get("armGroups")):
+        label = text_value(group.get("label"))
+        if not label:
+            continue
+        record.arms.append(
+            Arm(
+                label=label,
+                arm_type=_str(group.get("type")),
+                description=text_value(group.get("description")),
+                intervention_names=unique(
+                    _intervention_name(n, names) for n in _list(group.get("interventionNames"))
+                ),
+            )
+        )
+
+
+def _outcomes(module: dict, record: ParsedTrial) -> None:
+    for key, kind in (
+        ("primaryOutcomes", "primary"),
+        ("secondaryOutcomes", "secondary"),
+        ("otherOutcomes", "other"),
+    ):
+        for item in _dicts(module.get(key)):
+            measure = text_value(item.get("measure"))
+            if measure:
+                record.outcomes.append(
+                    Outcome(
+                        kind=kind,
+                        measure=measure,
+                        time_frame=text_value(item.get("timeFrame")),
+                        description=text_value(item.get("description")),
+                    )
+                )
+
+
+def _eligibility(module: dict, warnings: list[str]) -> Eligibility:
+    eligibility = Eligibility(
+        sex=normalize.sex(_str(module.get("sex"))),
+        minimum_age=_str(module.get("minimumAge")),
+        maximum_age=_str(module.get("maximumAge")),
+    )
+    healthy = module.get("healthyVolunteers")
+    eligibility.healthy_volunteers = healthy if isinstance(healthy, bool) else None
+    block = _str(module.get("eligibilityCriteria"))
+    if block:
+        eligibility.criteria_text, eligibility.criteria = criteria(block, warnings)
+        if not eligibility.criteria:
+            warnings.append("no inclusion or exclusion criteria in eligibilityCriteria")
+    return eligibility
+
+
+def _coordinate(value: object, limit: float) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= limit:
+        return float(value)
+    return None
+
+
+def _contacts_and_locations(module: dict, record: ParsedTrial) -> None:
+    for official in _dicts(module.get("overallOfficials")):
+        if _str(official.get("name")):
+            record.investigators.append(
+                Investigator(
+                    name=_str(official["name"]),
+                    role=_str(official.get("role")),
+                    affiliation=_str(official.get("affiliation")),
+                )
+            )
+    for site in _dicts(module.get("locations")):
+        point = _module(site, "geoPoint")
+        record.locations.append(
+            Location(
+                facility=_str(site.get("facility")),
+                city=_str(site.get("city")),
+                state=_str(site.get("state")),
+                country=_str(site.get("country")),
+                status=normalize.status(_str(site.get("status"))),
+                latitude=_coordinate(point.get("lat"), 90),
+                longitude=_coordinate(point.get("lon"), 180),
+            )
+        )
+    record.countries = unique(loc.country for loc in record.locations)
+
+
+def _mesh_terms(module: dict) -> list[str]:
+    return unique(_str(mesh.get("term")) for mesh in _dicts(module.get("meshes")))
+
+
+def _results_posted(study: dict) -> bool | None:
+    """The API's `hasResults`; without it, whether results or their posting date are present."""
+    if isinstance(study.get("hasResults"), bool):
+        return study["hasResults"]
+    status = _module(study["protocolSection"], "statusModule")
+    if isinstance(study.get("resultsSection"), dict) or "resultsFirstPostDateStruct" in status:
+        return True
+    return None
