@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from catalogue.models import SourceDocument, Trial
 
+from .deadline import deadline
 from .detect import canonical_json, parse_document, split_document
 from .merge import Merged, Source, merge
 from .parsers import ctgov_json
@@ -34,6 +35,8 @@ from .serialize import record_from_dict
 from .writer import write_trial
 
 # Bump when a parser changes what it extracts, so stored sources are read again.
+# Longest a single document may take to parse before it is reported as failed.
+PARSE_SECONDS = 10
 PARSER_VERSION = "1"
 
 MAX_BYTES = 5 * 1024 * 1024  # a saved page
@@ -188,7 +191,8 @@ def ingest_document(document: Document, *, dry_run: bool = False) -> FileResult:
     if known:
         return FileResult(document.path, "unchanged", registry_id=known)
     try:
-        record = parse_document(document.data, document.filename)
+        with deadline(PARSE_SECONDS):  # a pathological page must not hang the run
+            record = parse_document(document.data, document.filename)
     except ParseError as error:
         return FileResult(document.path, "failed", reason=str(error))
     except (
@@ -242,7 +246,8 @@ def reparse_sources(trial: Trial) -> list[str]:
     errors = []
     for doc in trial.sources.all():
         try:
-            record = parse_document(doc.raw_text, doc.filename)
+            with deadline(PARSE_SECONDS):
+                record = parse_document(doc.raw_text, doc.filename)
         except Exception as error:  # keep the old parse; report and go on
             errors.append(f"{doc.filename}: {error}")
             continue
