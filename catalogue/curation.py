@@ -103,11 +103,13 @@ def record_field_edits(trial: Trial, before: dict, changed: list[str], user) -> 
     return locks
 
 
-def apply_locks(trial: Trial) -> list[str]:
-    """Put curator values back over what ingest computed; return review reasons."""
+def apply_locks(trial: Trial, locks=None) -> list[str]:
+    """Put curator values back over what ingest computed; return review reasons.
+
+    `locks` defaults to the trial's stored ones (a new trial has none: pass [])."""
     reasons = []
     changed = []
-    for lock in trial.locks.all():
+    for lock in trial.locks.all() if locks is None else locks:
         if lock.field not in LOCKABLE:
             continue
         now = field_value(trial, lock.field)
@@ -140,10 +142,13 @@ def record_row_deletion(row, user) -> None:
         )
 
 
-def queue_reasons(trial: Trial) -> list[str]:
-    """Why a curator should look at this trial (beyond what merge and classifier reported)."""
+def queue_reasons(trial: Trial, warned: list[str] | None = None) -> list[str]:
+    """Why a curator should look at this trial (beyond what merge and classifier reported).
+
+    `warned` names the sources with parse warnings; by default read from the stored sources."""
     reasons = []
-    warned = [s.filename for s in trial.sources.all() if s.warnings]
+    if warned is None:
+        warned = [s.filename for s in trial.sources.all() if s.warnings]
     if warned:
         reasons.append("parse warnings in " + ", ".join(sorted(warned)))
     if not trial.cell_sources or trial.cell_sources == ["unspecified"]:
@@ -155,11 +160,14 @@ def queue_reasons(trial: Trial) -> list[str]:
     return reasons
 
 
-def finalize(trial: Trial) -> None:
-    """Last step of every rebuild: curator values win, then the queue flag is recomputed."""
-    lock_reasons = apply_locks(trial)
+def finalize(trial: Trial, *, locks=None, warned: list[str] | None = None) -> None:
+    """Last step of every rebuild: curator values win, then the queue flag is recomputed.
+
+    A caller that already knows the locks and the warned sources (the bulk loader, for
+    new trials) passes them, so nothing is read from the database."""
+    lock_reasons = apply_locks(trial, locks)
     reasons = [r for r in trial.review_reasons if r not in lock_reasons]
-    for reason in queue_reasons(trial) + lock_reasons:
+    for reason in queue_reasons(trial, warned) + lock_reasons:
         if reason not in reasons:
             reasons.append(reason)
     trial.review_reasons = reasons

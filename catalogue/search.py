@@ -23,6 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 # A text search configuration (english + unaccent) created by migration 0001.
 CONFIG = "catalogue"
+# The trigram text is cut here: similarity over more is slow and adds nothing.
+TEXT_LIMIT = 200_000
 
 # What an abbreviation stands for, as one phrase: a query term is replaced by the phrase
 # (so "-UC-MSC" still excludes one thing), and a document that uses the abbreviation gets
@@ -139,8 +141,17 @@ def marked(snippet: str) -> SafeString:
 
 def documents(trial) -> dict[str, str]:
     """The text of each weight for one trial (children must be loaded or loadable)."""
-    arms = list(trial.arms.all())
-    interventions = list(trial.interventions.all())
+    return document_parts(
+        trial,
+        arms=list(trial.arms.all()),
+        interventions=list(trial.interventions.all()),
+        criteria=list(trial.criteria.all()),
+        outcomes=list(trial.outcomes.all()),
+    )
+
+
+def document_parts(trial, *, arms, interventions, criteria, outcomes) -> dict[str, str]:
+    """The text of each weight, from a trial and its child rows (rows or their dataclasses)."""
     parts = {
         "A": [trial.registry_id, trial.brief_title, trial.official_title, trial.acronym],
         "B": [
@@ -157,8 +168,8 @@ def documents(trial) -> dict[str, str]:
         ],
         "D": [
             trial.eligibility_text,
-            *(c.text for c in trial.criteria.all()),
-            *(o.measure for o in trial.outcomes.all()),
+            *(c.text for c in criteria),
+            *(o.measure for o in outcomes),
         ],
     }
     return {weight: " ".join(p for p in texts if p) for weight, texts in parts.items()}
@@ -173,5 +184,5 @@ def refresh(trials) -> None:
             piece = SearchVector(Value(expand_document(text)), weight=weight, config=CONFIG)
             vector = piece if vector is None else vector + piece
         type(trial).objects.filter(pk=trial.pk).update(
-            search_vector=vector, search_text=" ".join(parts.values())[:200_000]
+            search_vector=vector, search_text=" ".join(parts.values())[:TEXT_LIMIT]
         )

@@ -24,6 +24,7 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.classification.apply import CLASSIFIER_VERSION
 from catalogue.models import SourceDocument, Trial
 
 from .deadline import deadline
@@ -273,9 +274,7 @@ def rebuild(trial: Trial, *, force: bool = False) -> bool:
     `force` rewrites even an unchanged record, e.g. after a curator released a lock.
     """
     merged = merged_record(trial)
-    shas = sorted(trial.sources.values_list("sha256", flat=True))
-    payload = {"record": asdict(merged.record), "sources": shas, "parser": PARSER_VERSION}
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    digest = record_digest(merged.record, trial.sources.values_list("sha256", flat=True))
     if digest == trial.record_hash and not force:
         return False
     write_trial(trial, merged)
@@ -283,3 +282,16 @@ def rebuild(trial: Trial, *, force: bool = False) -> bool:
     trial.last_ingested = timezone.now()
     trial.save(update_fields=["record_hash", "last_ingested"])
     return True
+
+
+def record_digest(record: ParsedTrial, source_digests: Iterable[str]) -> str:
+    """What a trial is built from: equal digests, equal rows (so the rebuild can be skipped).
+
+    The classifier's version is part of it: new rules rewrite every trial on the next run."""
+    payload = {
+        "record": asdict(record),
+        "sources": sorted(source_digests),
+        "parser": PARSER_VERSION,
+        "classifier": CLASSIFIER_VERSION,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from catalogue import search
 from catalogue.classification import apply_classification
 from catalogue.curation import finalize, row_key
@@ -22,88 +20,21 @@ from catalogue.models import (
     TrialSponsor,
 )
 
-from . import normalize
+from . import rows
 from .merge import Merged
 from .records import ParsedTrial
-
-_PRECISION = {4: "year", 7: "month", 10: "day"}
-
-
-def stored_date(iso: str) -> tuple[date | None, str]:
-    """'2012-03' -> (date(2012, 3, 1), 'month'): the first day plus how much of it is known."""
-    if not iso or len(iso) not in _PRECISION:
-        return None, ""
-    parts = [int(p) for p in iso.split("-")] + [1, 1]
-    try:
-        return date(parts[0], parts[1], parts[2]), _PRECISION[len(iso)]
-    except ValueError:
-        return None, ""
 
 
 def write_trial(trial: Trial, merged: Merged) -> None:
     """Sources first, then the classifier, then curator corrections, which always win."""
     record = merged.record
-    _write_fields(trial, record, merged)
+    rows.set_trial_fields(trial, merged)
     row_reasons = _write_children(trial, record)
     apply_classification(trial, record)
     trial.review_reasons = trial.review_reasons + row_reasons
     finalize(trial)
     trial.save()
     search.refresh(Trial.objects.filter(pk=trial.pk))
-
-
-def _write_fields(trial: Trial, record: ParsedTrial, merged: Merged) -> None:
-    trial.secondary_ids = [
-        {"identifier": s.identifier, "id_type": s.id_type} for s in record.secondary_ids
-    ]
-    for name in ("brief_title", "official_title", "acronym", "study_type", "enrollment_type"):
-        setattr(trial, name, getattr(record, name))
-    trial.overall_status = record.overall_status
-    trial.phases = list(record.phases)
-    trial.enrollment = record.enrollment
-    for name in (
-        "start_date",
-        "primary_completion_date",
-        "completion_date",
-        "last_update",
-        "status_verified_date",
-    ):
-        value, precision = stored_date(getattr(record, name))
-        setattr(trial, name, value)
-        setattr(trial, f"{name}_precision", precision)
-    trial.brief_summary = record.brief_summary
-    trial.detailed_description = record.detailed_description
-    trial.conditions = list(record.conditions)
-    trial.keywords = list(record.keywords)
-    trial.mesh_terms = list(record.mesh_terms)
-    trial.intervention_mesh_terms = list(record.intervention_mesh_terms)
-    trial.results_posted = record.results_posted
-    for name in ("allocation", "intervention_model", "primary_purpose", "masking"):
-        setattr(trial, name, getattr(record.design, name))
-    trial.responsible_party = record.responsible_party
-    eligibility = record.eligibility
-    trial.sex = eligibility.sex
-    trial.minimum_age = eligibility.minimum_age
-    trial.maximum_age = eligibility.maximum_age
-    trial.minimum_age_years = normalize.age_in_years(eligibility.minimum_age)
-    trial.maximum_age_years = normalize.age_in_years(eligibility.maximum_age)
-    trial.healthy_volunteers = eligibility.healthy_volunteers
-    trial.eligibility_text = eligibility.criteria_text
-    trial.countries = list(record.countries) or _countries_of(record)
-    lead = next((s for s in record.sponsors if s.role == "lead"), None)
-    trial.lead_sponsor_class = lead.agency_class if lead else ""
-    trial.field_sources = merged.field_sources
-    # Reasons are recomputed on every rebuild; a curator's "reviewed" mark is kept separately.
-    trial.review_reasons = [f"sources disagree on {name}" for name in sorted(merged.conflicts)]
-    trial.classification = {**trial.classification, "conflicts": merged.conflicts}
-
-
-def _countries_of(record: ParsedTrial) -> list[str]:
-    countries: list[str] = []
-    for location in record.locations:
-        if location.country and location.country not in countries:
-            countries.append(location.country)
-    return countries
 
 
 # The columns compared to decide whether a stored row still matches its source row.
@@ -174,115 +105,28 @@ def _write_children(trial: Trial, record: ParsedTrial) -> list[str]:
     tombstones: dict[str, set[str]] = {}
     for kind, key in trial.deletions.values_list("kind", "key"):
         tombstones.setdefault(kind, set()).add(key)
-    rows = {
-        Intervention: [
-            Intervention(
-                trial=trial,
-                position=i,
-                name=item.name,
-                intervention_type=item.intervention_type,
-                description=item.description,
-            )
-            for i, item in enumerate(record.interventions)
-        ],
-        Arm: [
-            Arm(
-                trial=trial,
-                position=i,
-                label=a.label,
-                arm_type=a.arm_type,
-                description=a.description,
-            )
-            for i, a in enumerate(record.arms)
-        ],
-        EligibilityCriterion: [
-            EligibilityCriterion(
-                trial=trial, position=i, kind=c.kind, text=c.text, depth=max(c.depth, 0)
-            )
-            for i, c in enumerate(record.eligibility.criteria)
-        ],
-        Investigator: [
-            Investigator(
-                trial=trial, position=i, name=p.name, role=p.role, affiliation=p.affiliation
-            )
-            for i, p in enumerate(record.investigators)
-        ],
-        Outcome: [
-            Outcome(
-                trial=trial,
-                position=i,
-                kind=o.kind,
-                measure=o.measure,
-                time_frame=o.time_frame,
-                description=o.description,
-            )
-            for i, o in enumerate(record.outcomes)
-        ],
-        Location: [
-            Location(
-                trial=trial,
-                position=i,
-                facility=loc.facility,
-                city=loc.city,
-                state=loc.state,
-                country=loc.country,
-                status=loc.status,
-                latitude=loc.latitude,
-                longitude=loc.longitude,
-            )
-            for i, loc in enumerate(record.locations)
-        ],
-        Reference: [
-            Reference(
-                trial=trial,
-                position=i,
-                citation=r.citation,
-                pmid=r.pmid,
-                reference_type=r.reference_type,
-            )
-            for i, r in enumerate(record.references)
-        ],
-        RelatedTrial: [
-            RelatedTrial(
-                trial=trial,
-                position=i,
-                registry_id=r.registry_id,
-                title=r.title,
-                status=r.status,
-                phases=r.phases,
-            )
-            for i, r in enumerate(record.related_trials)
-            if r.registry_id != trial.registry_id
-        ],
-        TrialSponsor: _sponsor_rows(trial, record),
+    wanted = {
+        model: [model(trial=trial, **values) for values in table]
+        for model, table in rows.child_values(record).items()
     }
+    wanted[TrialSponsor] = _sponsor_rows(trial, record)
     reasons = []
-    for model, wanted in rows.items():
-        reasons += sync_rows(trial, model, wanted, tombstones)
+    for model, table in wanted.items():
+        reasons += sync_rows(trial, model, table, tombstones)
     _link_arms(trial, record)
     _link_criteria(trial)
     return reasons
 
 
 def _link_arms(trial: Trial, record: ParsedTrial) -> None:
-    """Arms name their interventions (and interventions their arms); link both ways by name.
-
-    Only links of source-built arms are rewritten; a curated arm keeps the links it has.
-    """
+    """Link arms and interventions by name; only links of source-built arms are rewritten."""
     arms = {a.label.casefold(): a for a in trial.arms.all()}
     interventions = {i.name.casefold(): i for i in trial.interventions.all()}
     links = set()
-    for parsed in record.arms:
-        arm = arms.get(parsed.label.casefold())
-        for name in parsed.intervention_names:
-            if arm and not arm.curated and name.casefold() in interventions:
-                links.add((arm.pk, interventions[name.casefold()].pk))
-    for parsed in record.interventions:
-        intervention = interventions.get(parsed.name.casefold())
-        for label in parsed.arm_labels:
-            arm = arms.get(label.casefold())
-            if arm and intervention and not arm.curated:
-                links.add((arm.pk, intervention.pk))
+    for label, name in rows.arm_links(record):
+        arm, intervention = arms.get(label), interventions.get(name)
+        if arm and intervention and not arm.curated:
+            links.add((arm.pk, intervention.pk))
     through = Arm.interventions.through
     source_arms = [a.pk for a in arms.values() if not a.curated]
     current = set(
@@ -303,29 +147,31 @@ def _link_arms(trial: Trial, record: ParsedTrial) -> None:
 
 def _link_criteria(trial: Trial) -> None:
     """A nested row belongs to the nearest shallower row above it of the same kind."""
-    rows = sorted(trial.criteria.all(), key=lambda r: (r.position, r.curated, r.pk))
-    stack: list[EligibilityCriterion] = []
+    criteria = sorted(trial.criteria.all(), key=lambda r: (r.position, r.curated, r.pk))
     changed = []
-    for row in rows:
-        while stack and (stack[-1].depth >= row.depth or stack[-1].kind != row.kind):
-            stack.pop()
-        parent_id = stack[-1].pk if stack else None
+    for row, parent in zip(criteria, rows.criterion_parents(criteria), strict=True):
+        parent_id = parent.pk if parent else None
         if row.parent_id != parent_id:
             row.parent_id = parent_id
             changed.append(row)
-        stack.append(row)
     EligibilityCriterion.objects.bulk_update(changed, ["parent"])
 
 
 def _sponsor_rows(trial: Trial, record: ParsedTrial) -> list[TrialSponsor]:
-    """Sponsors are shared rows: find each by name or by an alias left by a curator's merge."""
+    return [
+        TrialSponsor(trial=trial, **values)
+        for values in rows.sponsor_links(record, sponsor_ids(record))
+    ]
+
+
+def sponsor_ids(record: ParsedTrial) -> dict[str, int]:
+    """Sponsors are shared rows: find each by name or by an alias left by a curator's merge,
+    creating the missing ones. Keyed by the casefolded name as the record spells it."""
     names = {s.name for s in record.sponsors if s.name}
     known = {s.name.casefold(): s for s in Sponsor.objects.filter(name__in=names)}
     for alias in SponsorAlias.objects.filter(name__in=names).select_related("sponsor"):
         known.setdefault(alias.name.casefold(), alias.sponsor)
-    rows = []
-    seen = set()
-    for position, parsed in enumerate(record.sponsors):
+    for parsed in record.sponsors:
         if not parsed.name:
             continue
         sponsor = known.get(parsed.name.casefold())
@@ -337,8 +183,4 @@ def _sponsor_rows(trial: Trial, record: ParsedTrial) -> list[TrialSponsor]:
         elif parsed.agency_class and not sponsor.agency_class:
             sponsor.agency_class = parsed.agency_class
             sponsor.save(update_fields=["agency_class"])
-        if (sponsor.pk, parsed.role) in seen:
-            continue
-        seen.add((sponsor.pk, parsed.role))
-        rows.append(TrialSponsor(trial=trial, sponsor=sponsor, role=parsed.role, position=position))
-    return rows
+    return {name: sponsor.pk for name, sponsor in known.items()}

@@ -7,17 +7,22 @@ document, stored and merged on its own; the summary line counts documents.
 
 from __future__ import annotations
 
+import logging
 import sys
+import time
 from collections import Counter
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest import ctgov_api
-from ingest.loader import FileResult, api_documents, ingest_document, ingest_path, source_files
+from ingest.bulk import ingest_documents
+from ingest.loader import FileResult, api_documents, ingest_document, read_documents, source_files
 from ingest.locking import IngestBusy, ingest_lock
 
 STATUSES = ("created", "updated", "unchanged", "failed")
+FAILURES_LOGGED = 100  # the summary log line names at most this many failed documents
+logger = logging.getLogger("ingest")
 
 
 def since_date(value: str) -> date:
@@ -54,6 +59,12 @@ class Command(BaseCommand):
             "--no-progress", action="store_true", help="no progress bar, even on long runs"
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that parse and classify (default: one per CPU; 1: none)",
+        )
+        parser.add_argument(
             "--wait",
             type=float,
             default=600,
@@ -76,7 +87,10 @@ class Command(BaseCommand):
 
     def run(self, paths, query, since, dry_run=False, no_progress=False, verbosity=1, **options):
         self.verbosity = verbosity
+        self.workers = options.get("workers")
         self.counts: Counter[str] = Counter()
+        self.failures: list[dict] = []
+        started = time.monotonic()
         progress = verbosity >= 1 and not no_progress
         parts = []
         if paths:
@@ -93,20 +107,30 @@ class Command(BaseCommand):
         summary = ", ".join(f"{self.counts[s]} {s}" for s in shown)
         prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(f"{prefix}{' + '.join(parts)}: {summary}")
+        self.log_summary(time.monotonic() - started, dry_run)
         if self.counts["failed"]:
             sys.exit(1)
 
     def ingest_files(self, files, dry_run: bool, show_progress: bool) -> int:
-        documents = 0
-        for number, path in enumerate(files, start=1):
-            for result in ingest_path(path, dry_run=dry_run):
-                documents += 1
-                self.report(result)
+        read = 0
+
+        def documents():
+            nonlocal read
+            for read, path in enumerate(files, start=1):  # noqa: B007 (read by the progress bar)
+                yield from read_documents(path)
+
+        if dry_run:
+            results = (ingest_document(d, dry_run=True) for d in documents())
+        else:
+            results = ingest_documents(documents(), workers=self.workers)
+        count = 0
+        for count, result in enumerate(results, start=1):  # noqa: B007
+            self.report(result)
             if show_progress:
-                self._progress(number, len(files))
+                self._progress(read, len(files))
         if show_progress:
             self.stderr.write("")
-        return documents
+        return count
 
     def pull(self, query: str, since: date | None, dry_run: bool, show_progress: bool) -> int:
         """Fetch every page first, then import: no HTTP inside the import loop."""
@@ -125,8 +149,12 @@ class Command(BaseCommand):
             self.report(FileResult("ctgov-api", "failed", reason=pulled.error))
         documents = list(api_documents(pulled.studies))
         show_progress = show_progress and len(documents) >= 50
-        for number, document in enumerate(documents, start=1):
-            self.report(ingest_document(document, dry_run=dry_run))
+        if dry_run:
+            results = (ingest_document(d, dry_run=True) for d in documents)
+        else:
+            results = ingest_documents(documents, workers=self.workers)
+        for number, result in enumerate(results, start=1):
+            self.report(result)
             if show_progress:
                 self._progress(number, len(documents))
         if show_progress:
@@ -136,12 +164,31 @@ class Command(BaseCommand):
     def report(self, result: FileResult) -> None:
         self.counts[result.status] += 1
         if result.status == "failed":
+            if len(self.failures) < FAILURES_LOGGED:
+                self.failures.append({"path": result.path, "reason": result.reason})
             self.stderr.write(f"FAILED {result.path}: {result.reason}")
         elif self.verbosity >= 2:
             self.stdout.write(f"{result.status:9} {result.registry_id:14} {result.path}")
             if self.verbosity >= 3:
                 for warning in result.warnings:
                     self.stdout.write(f"          warning: {warning}")
+
+    def log_summary(self, seconds: float, dry_run: bool) -> None:
+        """One structured line per run, for whoever watches the logs rather than the terminal."""
+        documents = sum(self.counts.values())
+        logger.info(
+            "ingest finished",
+            extra={
+                "event": "ingest",
+                "dry_run": dry_run,
+                "documents": documents,
+                # Nested: "created" would clash with the LogRecord attribute of that name.
+                "counts": {status: self.counts[status] for status in (*STATUSES, "parsed")},
+                "seconds": round(seconds, 3),
+                "documents_per_second": round(documents / seconds, 1) if seconds else None,
+                "failures": self.failures,
+            },
+        )
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

@@ -1,0 +1,156 @@
+"""What a merged record puts in the catalogue's tables, as plain column values (no database).
+
+Both writers use these: the per-trial writer (`writer`) turns the values into model rows
+and syncs them with what is stored; the bulk loader (`bulk`) COPYs them into new trials.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from catalogue.models import (
+    Arm,
+    EligibilityCriterion,
+    Intervention,
+    Investigator,
+    Location,
+    Outcome,
+    Reference,
+    RelatedTrial,
+    Trial,
+)
+
+from . import normalize
+from .merge import Merged
+from .records import ParsedTrial
+
+_PRECISION = {4: "year", 7: "month", 10: "day"}
+DATES = ("start_date", "primary_completion_date", "completion_date", "last_update")
+DATES += ("status_verified_date",)
+
+# Child rows: the record's list, and the dataclass fields copied to same-named columns.
+CHILDREN = {
+    Intervention: (lambda r: r.interventions, ("name", "intervention_type", "description")),
+    Arm: (lambda r: r.arms, ("label", "arm_type", "description")),
+    EligibilityCriterion: (lambda r: r.eligibility.criteria, ("kind", "text", "depth")),
+    Investigator: (lambda r: r.investigators, ("name", "role", "affiliation")),
+    Outcome: (lambda r: r.outcomes, ("kind", "measure", "time_frame", "description")),
+    Location: (
+        lambda r: r.locations,
+        ("facility", "city", "state", "country", "status", "latitude", "longitude"),
+    ),
+    Reference: (lambda r: r.references, ("citation", "pmid", "reference_type")),
+    RelatedTrial: (lambda r: r.related_trials, ("registry_id", "title", "status", "phases")),
+}
+
+
+def stored_date(iso: str) -> tuple[date | None, str]:
+    """'2012-03' -> (date(2012, 3, 1), 'month'): the first day plus how much of it is known."""
+    if not iso or len(iso) not in _PRECISION:
+        return None, ""
+    parts = [int(p) for p in iso.split("-")] + [1, 1]
+    try:
+        return date(parts[0], parts[1], parts[2]), _PRECISION[len(iso)]
+    except ValueError:
+        return None, ""
+
+
+def child_values(record: ParsedTrial) -> dict[type, list[dict]]:
+    """Each child model's rows for the record, in source order (`position`)."""
+    rows = {}
+    for model, (items, names) in CHILDREN.items():
+        values = [
+            {"position": i, **{name: getattr(item, name) for name in names}}
+            for i, item in enumerate(items(record))
+        ]
+        rows[model] = values
+    for criterion in rows[EligibilityCriterion]:
+        criterion["depth"] = max(criterion["depth"], 0)
+    # A page may list its own trial among the related ones.
+    rows[RelatedTrial] = [r for r in rows[RelatedTrial] if r["registry_id"] != record.registry_id]
+    for related in rows[RelatedTrial]:
+        related["phases"] = list(related["phases"])
+    return rows
+
+
+def set_trial_fields(trial: Trial, merged: Merged) -> None:
+    """The Trial columns the sources give (classification and curation come after)."""
+    record = merged.record
+    trial.secondary_ids = [
+        {"identifier": s.identifier, "id_type": s.id_type} for s in record.secondary_ids
+    ]
+    for name in ("brief_title", "official_title", "acronym", "study_type", "enrollment_type"):
+        setattr(trial, name, getattr(record, name))
+    trial.overall_status = record.overall_status
+    trial.phases = list(record.phases)
+    trial.enrollment = record.enrollment
+    for name in DATES:
+        value, precision = stored_date(getattr(record, name))
+        setattr(trial, name, value)
+        setattr(trial, f"{name}_precision", precision)
+    trial.brief_summary = record.brief_summary
+    trial.detailed_description = record.detailed_description
+    trial.conditions = list(record.conditions)
+    trial.keywords = list(record.keywords)
+    trial.mesh_terms = list(record.mesh_terms)
+    trial.intervention_mesh_terms = list(record.intervention_mesh_terms)
+    trial.results_posted = record.results_posted
+    for name in ("allocation", "intervention_model", "primary_purpose", "masking"):
+        setattr(trial, name, getattr(record.design, name))
+    trial.responsible_party = record.responsible_party
+    eligibility = record.eligibility
+    trial.sex = eligibility.sex
+    trial.minimum_age = eligibility.minimum_age
+    trial.maximum_age = eligibility.maximum_age
+    trial.minimum_age_years = normalize.age_in_years(eligibility.minimum_age)
+    trial.maximum_age_years = normalize.age_in_years(eligibility.maximum_age)
+    trial.healthy_volunteers = eligibility.healthy_volunteers
+    trial.eligibility_text = eligibility.criteria_text
+    trial.countries = list(record.countries) or _countries_of(record)
+    lead = next((s for s in record.sponsors if s.role == "lead"), None)
+    trial.lead_sponsor_class = lead.agency_class if lead else ""
+    trial.field_sources = merged.field_sources
+    # Reasons are recomputed on every rebuild; a curator's "reviewed" mark is kept separately.
+    trial.review_reasons = [f"sources disagree on {name}" for name in sorted(merged.conflicts)]
+    trial.classification = {**trial.classification, "conflicts": merged.conflicts}
+
+
+def _countries_of(record: ParsedTrial) -> list[str]:
+    countries: list[str] = []
+    for location in record.locations:
+        if location.country and location.country not in countries:
+            countries.append(location.country)
+    return countries
+
+
+def sponsor_links(record: ParsedTrial, sponsor_ids: dict[str, int]) -> list[dict]:
+    """TrialSponsor rows, given each sponsor name's (casefolded) Sponsor id; one per sponsor and role."""
+    rows, seen = [], set()
+    for position, parsed in enumerate(record.sponsors):
+        sponsor_id = sponsor_ids.get(parsed.name.casefold()) if parsed.name else None
+        if sponsor_id is None or (sponsor_id, parsed.role) in seen:
+            continue
+        seen.add((sponsor_id, parsed.role))
+        rows.append({"sponsor_id": sponsor_id, "role": parsed.role, "position": position})
+    return rows
+
+
+def arm_links(record: ParsedTrial) -> set[tuple[str, str]]:
+    """(arm label, intervention name) pairs, casefolded: arms name their interventions and back."""
+    links = {(a.label.casefold(), n.casefold()) for a in record.arms for n in a.intervention_names}
+    links |= {(a.casefold(), i.name.casefold()) for i in record.interventions for a in i.arm_labels}
+    return links
+
+
+def criterion_parents(rows: list) -> list:
+    """Each criterion's parent: the nearest shallower row above it of the same kind (or None).
+
+    `rows` are in display order and have `depth` and `kind`; returns one entry per row.
+    """
+    stack, parents = [], []
+    for row in rows:
+        while stack and (stack[-1].depth >= row.depth or stack[-1].kind != row.kind):
+            stack.pop()
+        parents.append(stack[-1] if stack else None)
+        stack.append(row)
+    return parents

@@ -1,0 +1,176 @@
+"""The bulk loader (COPY, worker processes) builds exactly the catalogue the per-document path does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from bench.corpus import write_corpus
+from catalogue.models import (
+    Arm,
+    EligibilityCriterion,
+    Intervention,
+    Investigator,
+    Location,
+    Outcome,
+    Reference,
+    RelatedTrial,
+    SourceDocument,
+    Trial,
+    TrialSponsor,
+)
+from ingest.bulk import ingest_documents
+from ingest.loader import ingest_document, read_documents, source_files
+
+from .conftest import FIXTURES, SOURCES
+
+CHILDREN = (Arm, EligibilityCriterion, Intervention, Investigator, Location, Outcome)
+CHILDREN += (Reference, RelatedTrial)
+NOT_COMPARED = {"id", "trial_id", "parent_id", "first_ingested", "last_ingested"}
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """Synthetic pages in every page format, the bundled pages, registry records, a broken file,
+    and two sources of one registry id (which the bulk loader hands to the per-document path)."""
+    folder = tmp_path / "corpus"
+    write_corpus(folder / "synthetic", 60, seed=3)
+    shutil.copytree(SOURCES, folder / "bundled")
+    shutil.copy(FIXTURES / "NCT00763412.json", folder / "registry.json")
+    shutil.copytree(FIXTURES / "ctgov", folder / "ctgov", ignore=shutil.ignore_patterns("*.md"))
+    (folder / "broken.txt").write_text("Nothing here names a trial.\n")
+    return folder
+
+
+def documents(folder: Path):
+    return [d for path in source_files([folder]) for d in read_documents(path)]
+
+
+def snapshot() -> dict:
+    """Everything stored about each trial, without ids and timestamps."""
+    by_id = {}
+    for trial in Trial.objects.all():
+        fields = {
+            f.attname: getattr(trial, f.attname)
+            for f in Trial._meta.concrete_fields
+            if f.attname not in NOT_COMPARED | {"search_vector"}
+        }
+        fields["search_vector"] = str(trial.search_vector)
+        rows = {}
+        for model in CHILDREN:
+            rows[model.__name__] = [
+                {k: v for k, v in r.items() if k not in NOT_COMPARED}
+                for r in model.objects.filter(trial=trial).order_by("position", "id").values()
+            ]
+        rows["parents"] = [
+            (c.position, c.parent.position if c.parent else None)
+            for c in trial.criteria.select_related("parent")
+        ]
+        rows["arm_links"] = sorted(
+            (arm.label, i.name) for arm in trial.arms.all() for i in arm.interventions.all()
+        )
+        rows["sponsors"] = [
+            (s.sponsor.name, s.sponsor.agency_class, s.role, s.position)
+            for s in TrialSponsor.objects.filter(trial=trial).select_related("sponsor")
+        ]
+        rows["sources"] = sorted(
+            SourceDocument.objects.filter(trial=trial).values_list(
+                "path", "sha256", "source_format", "parser_version", "warnings"
+            )
+        )
+        by_id[trial.registry_id] = (fields, rows)
+    return by_id
+
+
+@pytest.mark.django_db
+def test_bulk_and_per_document_ingest_store_the_same_catalogue(corpus):
+    one_by_one = [ingest_document(d) for d in documents(corpus)]
+    expected = snapshot()
+    Trial.objects.all().delete()
+
+    bulk = list(ingest_documents(documents(corpus), workers=2, batch=16))
+
+    assert snapshot() == expected
+    assert sorted((r.path, r.status) for r in bulk) == sorted(
+        (r.path, r.status) for r in one_by_one
+    )
+    statuses = {r.status for r in bulk}
+    assert statuses >= {"created", "updated", "failed"}  # both paths and a failure were taken
+    failed = [r for r in bulk if r.status == "failed"]
+    assert [Path(r.path).name for r in failed] == ["broken.txt"]
+    assert failed[0].reason == "not a trial page in any known format"
+
+
+@pytest.mark.django_db
+def test_bulk_ingest_is_idempotent_and_parses_nothing_twice(corpus, monkeypatch):
+    list(ingest_documents(documents(corpus), workers=1))
+    before = snapshot()
+
+    def no_parsing(*args):
+        raise AssertionError("a stored document was parsed again")
+
+    monkeypatch.setattr("ingest.bulk.parse_document", no_parsing)
+    again = list(ingest_documents(documents(corpus), workers=1))
+
+    assert {r.status for r in again} == {"unchanged", "failed"}
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_bulk_rows_are_in_the_change_history_with_their_source(corpus):
+    list(ingest_documents(documents(corpus / "synthetic"), workers=1, batch=25))
+
+    trial = Trial.objects.get(registry_id="NCT80000007")
+    event = trial.events.get(pgh_label="insert")
+    assert event.pgh_context.metadata["source"] == "ingest"
+    assert "synthetic" in event.pgh_context.metadata["path"]
+    assert EligibilityCriterion.pgh_event_model.objects.filter(pgh_obj__trial=trial).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_rejects_fails_only_its_document(corpus):
+    """A city longer than its column fails the batch's COPY; the batch is redone one by one."""
+    page = next(
+        p
+        for p in sorted((corpus / "synthetic").glob("*medpath*"))
+        if "Locations (" in p.read_text()
+    )
+    head, tail = page.read_text().split("Locations (", 1)
+    place = next(line for line in tail.splitlines() if ", " in line)
+    page.write_text(head + "Locations (" + tail.replace(place, "X" * 300 + ", Sweden", 1))
+
+    results = list(ingest_documents(documents(corpus / "synthetic"), workers=1, batch=100))
+
+    failed = [r for r in results if r.status == "failed"]
+    assert [r.path for r in failed] == [str(page)]
+    assert "database rejected it" in failed[0].reason
+    assert sum(r.status == "created" for r in results) == 59
+    assert Trial.objects.count() == 59
+
+
+@pytest.mark.django_db
+def test_parse_workers_refuse_the_database():
+    from ingest.bulk import _no_database
+
+    _no_database()
+    from django.db import connection
+
+    try:
+        with pytest.raises(RuntimeError, match="must not use the database"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+    finally:
+        connection.execute_wrappers.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ingest_command_loads_through_worker_processes(corpus, capsys):
+    with pytest.raises(SystemExit):  # broken.txt fails: the exit code says so
+        call_command("ingest", str(corpus), "--workers", "2", "--no-progress")
+    out = capsys.readouterr()
+    assert "1 failed" in out.out
+    assert "broken.txt" in out.err
+    assert Trial.objects.filter(registry_id__startswith="NCT8").count() == 60
