@@ -419,11 +419,12 @@ def page(rng: random.Random, n: int) -> tuple[str, str]:
     return fmt, text
 
 
-def write_corpus(out: Path, count: int, seed: int = 1) -> list[Path]:
+def write_corpus(out: Path, count: int, seed: int = 1, first: int = 0) -> list[Path]:
+    """`count` pages for registry ids NCT8{first} onwards (another `first` gives other trials)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n in range(count):
+    for n in range(first, first + count):
         fmt, text = page(rng, n)
         path = out / f"NCT8{n:07d}_{fmt}.txt"
         path.write_text(text, encoding="utf-8")
@@ -435,9 +436,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--first", type=int, default=0, help="number of the first registry id")
     parser.add_argument("--out", type=Path, default=Path("bench/out/corpus"))
     args = parser.parse_args()
-    paths = write_corpus(args.out, args.count, args.seed)
+    paths = write_corpus(args.out, args.count, args.seed, args.first)
     print(f"wrote {len(paths)} synthetic pages to {args.out}")
 
 

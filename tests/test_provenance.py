@@ -58,3 +58,11 @@ def test_curator_owned_fields_mark_their_section():
     assert all(
         CURATOR not in files for name, files in sources.items() if name not in ("design", "status")
     )
+
+
+@pytest.mark.django_db
+def test_the_detail_page_names_the_source_of_each_section(client, seeded):
+    trial = Trial.objects.get(registry_id="NCT05308836")
+    page = client.get(f"/trials/{trial.registry_id}/").content.decode()
+    source = trial.sources.get().filename
+    assert page.count(f'<p class="from">From {source}</p>') >= 5

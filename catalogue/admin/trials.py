@@ -188,6 +188,9 @@ class TrialAdmin(admin.ModelAdmin):
                     "routes",
                     "diabetes_types",
                     "recent_onset",
+                    "comparators",
+                    "co_interventions",
+                    ("dose_per_kg_min", "dose_per_kg_max"),
                     "evidence",
                 )
             },

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ..models import Trial
+from ..provenance import section_sources
 
 
 def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
+    if "\x00" in registry_id:  # Postgres would refuse the lookup; no id holds a NUL
+        raise Http404("No trial has that registry id.")
     trial = get_object_or_404(Trial.objects.for_detail(), registry_id=registry_id)
     related = list(trial.related_trials.all())
     known = set(
@@ -21,6 +24,7 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
         "catalogue/trial_detail.html",
         {
             "trial": trial,
+            "provenance": section_sources(trial),
             "related": [(r, r.registry_id in known) for r in related],
         },
     )
