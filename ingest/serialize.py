@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import get_args, get_type_hints
 
 from . import records
 from .records import ParsedTrial
 
 
-def _build(cls, data: dict):
+@cache
+def _shape(cls) -> tuple[tuple[str, type | None, type | None], ...]:
+    """(field, its dataclass type, its list's dataclass type) per field; resolving the type
+    hints is slow and every stored source of every rebuilt trial goes through here."""
     hints = get_type_hints(cls, vars(records))
-    kwargs = {}
+    shape = []
     for f in fields(cls):
-        if f.name not in data:
+        hint, args = hints[f.name], get_args(hints[f.name])
+        single = hint if is_dataclass(hint) else None
+        items = args[0] if args and is_dataclass(args[0]) else None
+        shape.append((f.name, single, items))
+    return tuple(shape)
+
+
+def _build(cls, data: dict):
+    kwargs = {}
+    for name, single, items in _shape(cls):
+        if name not in data:
             continue
-        value, hint = data[f.name], hints[f.name]
-        args = get_args(hint)
-        if is_dataclass(hint) and isinstance(value, dict):
-            value = _build(hint, value)
-        elif args and is_dataclass(args[0]) and isinstance(value, list):
-            value = [_build(args[0], item) for item in value]
-        kwargs[f.name] = value
+        value = data[name]
+        if single and isinstance(value, dict):
+            value = _build(single, value)
+        elif items and isinstance(value, list):
+            value = [_build(items, item) for item in value]
+        kwargs[name] = value
     return cls(**kwargs)
 
 
