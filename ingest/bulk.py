@@ -41,7 +41,7 @@ from catalogue.models import (
 )
 
 from . import rows
-from .copy import allocate_ids, copy_rows, copy_trials
+from .copy import allocate_ids, bulk_history, copy_rows, copy_trials, record_inserts
 from .deadline import deadline
 from .detect import parse_document
 from .loader import PARSE_SECONDS, PARSER_VERSION, Document, FileResult, record_digest, store
@@ -49,6 +49,8 @@ from .merge import Source, merge
 from .records import ParsedTrial, ParseError
 from .writer import sponsor_ids
 
+# The child models with change history (all of rows.CHILDREN) and the sponsor links.
+TRACKED_CHILDREN = [*rows.CHILDREN, TrialSponsor]
 BATCH = 500  # documents per transaction: big enough to amortise, small enough to bound memory
 
 
@@ -226,14 +228,20 @@ def _store_one(p: Prepared) -> FileResult:
 def write_new_trials(batch: list[Prepared]) -> None:
     """Insert the batch's new trials with all their rows: a handful of COPYs, one transaction."""
     first, last = batch[0].document.path, batch[-1].document.path
-    with pghistory.context(source="ingest", path=f"{first} … {last} ({len(batch)} new trials)"):
-        _write_new_trials(batch)
+    path = f"{first} … {last} ({len(batch)} new trials)"
+    with pghistory.context(source="ingest", path=path) as context:
+        # Sponsors are shared and few: made through the ORM, their triggers on.
+        sponsors = _sponsor_ids(batch)
+        with bulk_history([Trial, *TRACKED_CHILDREN], context):
+            ids = _write_new_trials(batch, sponsors)
+            for model, model_ids in ids.items():
+                record_inserts(model, model_ids, context)
 
 
-def _write_new_trials(batch: list[Prepared]) -> None:
+def _write_new_trials(batch: list[Prepared], sponsors: dict[str, int]) -> dict[type, list[int]]:
+    """COPY the batch; returns the ids written, model by model."""
     now = timezone.now()
     trial_ids = allocate_ids(Trial, len(batch))
-    sponsors = _sponsor_ids(batch)
     trials, documents, links = [], [], []
     children: dict[type, list[dict]] = {model: [] for model in rows.CHILDREN}
     for trial_id, p in zip(trial_ids, batch, strict=True):
@@ -253,8 +261,12 @@ def _write_new_trials(batch: list[Prepared]) -> None:
     _set_criterion_parents(children[EligibilityCriterion])
     for model, table in children.items():
         copy_rows(model, table)
+    for row, row_id in zip(links, allocate_ids(TrialSponsor, len(links)), strict=True):
+        row["id"] = row_id
     copy_rows(TrialSponsor, links)
     copy_rows(Arm.interventions.through, _arm_links(batch, trial_ids, children))
+    written = {model: [row["id"] for row in table] for model, table in children.items()}
+    return {Trial: trial_ids, TrialSponsor: [row["id"] for row in links], **written}
 
 
 def _source_row(p: Prepared, trial_id: int, now) -> dict:
@@ -297,9 +309,7 @@ class _Row:
 
 def _arm_links(batch: list[Prepared], trial_ids: list[int], children: dict) -> list[dict]:
     arms = {(r["trial_id"], r["label"].casefold()): r["id"] for r in children[Arm]}
-    interventions = {
-        (r["trial_id"], r["name"].casefold()): r["id"] for r in children[Intervention]
-    }
+    interventions = {(r["trial_id"], r["name"].casefold()): r["id"] for r in children[Intervention]}
     links = set()
     for p, trial_id in zip(batch, trial_ids, strict=True):
         for label, name in rows.arm_links(p.record):
