@@ -115,3 +115,11 @@ def test_nav_marks_the_current_page(client, seeded):
         assert page.select_one('nav[aria-label="Main"] a[aria-current="page"]')["href"] == reverse(
             name
         )
+
+
+def test_registry_enums_read_as_words():
+    from catalogue.templatetags.catalogue import enum_text
+
+    assert enum_text("SINGLE_GROUP") == "Single group"
+    assert enum_text("NA") == "Not applicable"
+    assert enum_text("") == ""

@@ -41,6 +41,8 @@ def labels(values, vocabulary_name: str) -> str:
 @register.filter
 def enum_text(value: str) -> str:
     """SINGLE_GROUP -> "Single group" for registry enums that have no vocabulary here."""
+    if value == "NA":  # the registry's "not applicable" (e.g. allocation of a one-arm trial)
+        return "Not applicable"
     return value.replace("_", " ").capitalize() if value else ""
 
 
