@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint format check browser lock clean-db fuzz
+.PHONY: install run serve migrate ingest test lint format check browser lock clean-db fuzz bench
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,11 @@ test: install browser lint check
 # A long property-based run over every parser (minutes; CI runs a short one inside `make test`).
 fuzz: install
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz_parsers.py
+
+# Every benchmark (ingest, list/detail pages at 10k and 100k trials, gunicorn under wrk) on
+# throwaway databases; writes BENCHMARKS.md. About 10 minutes on 2 cores.
+bench: install
+	$(BIN)/python -m bench.run
 
 format: install
 	$(BIN)/ruff format .

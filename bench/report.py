@@ -1,0 +1,122 @@
+"""BENCHMARKS.md from bench.run's results: the machine, the command, one table per measurement."""
+
+from __future__ import annotations
+
+SCENARIOS = {
+    "list": "no filter",
+    "search": "`q` alone",
+    "search_3_filters": "`q` + 3 filters",
+    "deep_page": "deep page (1000, or the last)",
+    "sort_enrollment": "sorted by enrollment",
+    "misspelled_search": "misspelled `q` (fuzzy fallback)",
+    "detail": "detail page",
+}
+INGEST = {
+    "empty": "new trials into an empty catalogue",
+    "unchanged": "the same files again (all unchanged)",
+    "full": "other new trials into the catalogue holding the first",
+    "changed": "changed pages of stored trials (per-document path)",
+}
+
+
+def markdown(results: dict, *, quick: bool = False) -> str:
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench.run`); raw numbers in `bench/out/results.json`."
+        + (" **Quick smoke run: sizes too small to mean much.**" if quick else ""),
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
+        f"PostgreSQL {m['postgres']} (embedded unless DATABASE_URL was set); {m['os']}.",
+        f"Run {results['date']}, {results['minutes']} minutes.",
+        "",
+        *_ingest(results["ingest"]),
+        *_web(results["web"]),
+        *_serve(results["serve"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _ingest(ingest: dict) -> list[str]:
+    lines = [
+        "## Ingest",
+        "",
+        "`manage.py ingest FOLDER` of synthetic pages (bench/corpus.py: three page formats, 10% with a",
+        "missing section, 5% cut off), timed by the command itself; peak memory is the whole process",
+        "tree (main process + parse workers). Parse-only and parse + classify: one process, in memory.",
+        "",
+        "| documents | parse only | parse + classify | run | documents/s | seconds | peak memory |",
+        "| ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for row in ingest["sizes"].values():
+        parse = row["parse"]
+        for key, label in INGEST.items():
+            if key not in row:
+                continue
+            r = row[key]
+            rates = ["", ""]
+            if key == "empty":  # the parse rates once per corpus, on its first row
+                rates = [f"{parse['parse_per_s']:,}/s", f"{parse['parse_classify_per_s']:,}/s"]
+            lines.append(
+                f"| {r['documents']:,} | {rates[0]} | {rates[1]} "
+                f"| {label} | **{r['per_s']:,}** | {r['seconds']} | {r['peak_rss_mb']} MB |"
+            )
+    return [*lines, ""]
+
+
+def _web(web: dict) -> list[str]:
+    lines = [
+        "## List and detail pages",
+        "",
+        "Server time through Django's test client (middleware, views, templates, no sockets), DEBUG",
+        "off, after a warm-up; every list page computes all facet counts. Synthetic trials loaded",
+        "with COPY (bench/seed.py). Milliseconds, median / p95 over the requests shown.",
+        "",
+    ]
+    for size, result in web.items():
+        lines += [
+            f"### {int(size):,} trials (seeded in {result['seed_seconds']} s)",
+            "",
+            "| page | total median | total p95 | SQL median | SQL p95 | queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, r in result["scenarios"].items():
+            q = r["queries"]
+            queries = str(q["min"]) if q["min"] == q["max"] else f"{q['min']}–{q['max']}"
+            lines.append(
+                f"| {SCENARIOS.get(name, name)} | {r['total_ms']['median']} | "
+                f"**{r['total_ms']['p95']}** | {r['sql_ms']['median']} | {r['sql_ms']['p95']} | "
+                f"{queries} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _serve(serve: dict) -> list[str]:
+    lines = [
+        "## gunicorn under load",
+        "",
+        "gunicorn with config/gunicorn.py (2 workers, DEBUG off) on loopback, wrk with 8 connections,",
+        "against the smaller catalogue. Worker memory sampled every second from /proc.",
+        "",
+        "| load | seconds | requests | requests/s | p50 ms | p95 ms | p99 ms | errors | worker RSS start → end (peak) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for label, r in serve.items():
+        if "skipped" in r:
+            lines.append(f"| {label} | skipped: {r['skipped']} |")
+            continue
+        latency = r["latency_ms"]
+        sockets = sum(r["socket_errors"].values())
+        rss = "; ".join(
+            f"{w['start']:.0f} → {w['end']:.0f} ({w['peak']:.0f}) MB"
+            for w in r["worker_rss_mb"].values()
+        )
+        what = "the list page" if label == "list" else "mixed searches/filters/sorts/pages"
+        lines.append(
+            f"| {what} | {r['duration_s']} | {r['requests']:,} | **{r['requests_per_s']}** | "
+            f"{latency['p50']} | {latency['p95']} | {latency['p99']} | "
+            f"{r['non_2xx']} non-2xx, {sockets} socket | {rss} |"
+        )
+    return [*lines, ""]

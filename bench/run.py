@@ -1,0 +1,120 @@
+"""`make bench`: every benchmark, then BENCHMARKS.md with the machine, the command and the tables.
+
+    python -m bench.run [--quick] [--out BENCHMARKS.md]
+
+Each part runs against its own throwaway database (bench.databases), never the catalogue's:
+ingest throughput (bench.ingest), list and detail page server time at 10,000 and 100,000
+trials (bench.seed + bench.web), and gunicorn under wrk (bench.serve: the list page for
+30 s, then 60 s of mixed searches and filters as the load test). Raw results are kept
+as JSON in bench/out/. `--quick` is a smoke run with small sizes (its numbers mean little).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import databases
+from .ingest import OUT, ROOT
+from .ingest import measure as measure_ingest
+
+TARGETS = {
+    "ingest_per_s": 1000,
+    "list_p95_ms": 50,  # q + 3 filters + all facets, at the largest size
+    "detail_p95_ms": 20,
+    "gunicorn_rps": 300,
+}
+
+
+def run_module(module: str, args: list[str], url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1"}
+    subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, check=True)
+
+
+def web(sizes: list[int], requests: int) -> dict:
+    results = {}
+    for size in sizes:
+        name = f"bench_web_{size}"
+        url = databases.fresh(name)
+        started = time.monotonic()
+        run_module("bench.seed", ["--trials", str(size)], url)
+        seeded = time.monotonic() - started
+        out = OUT / f"web-{size}.json"
+        run_module("bench.web", ["--trials", str(size), "--requests", str(requests), "--json", str(out)], url)  # fmt: skip
+        results[size] = {"seed_seconds": round(seeded, 1), **json.loads(out.read_text())}
+        if size != sizes[0]:
+            databases.drop(name)
+    return results
+
+
+def serve(size: int, durations: tuple[int, int]) -> dict:
+    """The list page under gunicorn (2 workers) at `size` trials, then the mixed load test."""
+    url = databases.server_url(f"bench_web_{size}")  # seeded by web() and kept for this
+    results = {}
+    for label, duration, extra in (("list", durations[0], []), ("mixed", durations[1], ["--mixed"])):  # fmt: skip
+        out = OUT / f"serve-{label}.json"
+        run_module("bench.serve", ["--duration", str(duration), "--workers", "2", "--json", str(out), *extra], url)  # fmt: skip
+        results[label] = json.loads(out.read_text())
+    databases.drop(f"bench_web_{size}")
+    return results
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    import psycopg
+
+    with psycopg.connect(databases.server_url("postgres")) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "os": platform.platform(),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    ingest_sizes, web_sizes = ([200, 500], [500, 2000]) if args.quick else ([1000, 10000], [10000, 100000])  # fmt: skip
+    durations = (5, 5) if args.quick else (30, 60)
+    requests = 10 if args.quick else 50
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    results = {"machine": machine(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    print("ingest ...", flush=True)
+    results["ingest"] = measure_ingest(ingest_sizes)
+    print("list and detail pages ...", flush=True)
+    results["web"] = web(web_sizes, requests)
+    print("gunicorn ...", flush=True)
+    results["serve"] = serve(web_sizes[0], durations)
+    results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    from .report import markdown
+
+    text = markdown(results, quick=args.quick)
+    args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
