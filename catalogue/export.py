@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 
 from .models import Trial
@@ -223,9 +224,15 @@ def csv_row(data: dict) -> dict:
     return row
 
 
+# The start of a cell that a spreadsheet program may run as a formula (OWASP "CSV
+# injection"): = + - @ also after spaces, and in the fullwidth forms some programs fold
+# to ASCII; a tab or line break first, whatever follows.
+_FORMULA_START = re.compile(r"[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n]")
+
+
 def safe_cell(value) -> object:
-    """Keep spreadsheet programs from running scraped text as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Keep spreadsheet programs from running scraped text as a formula: a quote in front."""
+    if isinstance(value, str) and _FORMULA_START.match(value):
         return "'" + value
     return value
 

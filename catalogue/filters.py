@@ -2,7 +2,9 @@
 
 A bad value never fails the page. It is dropped, every other filter still applies, and
 `problems` says in words what was ignored. A repeatable filter keeps its good values:
-`phase=PHASE2&phase=PHASE9` still filters by phase 2.
+`phase=PHASE2&phase=PHASE9` still filters by phase 2. Whatever the query string holds,
+the filterset reads a bounded copy of it (`bounded`): its own parameters only, each value
+once, the search cut to MAX_SEARCH_LENGTH characters.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 
 from .vocabulary import (
     CellSource,
@@ -41,6 +44,20 @@ DEFAULT_PAGE_SIZE = 20
 
 NUMBER_FILTERS = ("age", "enrollment_min", "enrollment_max", "start_year_min", "start_year_max")
 _NOT_AN_OPTION = "It is not one of the options."
+# Longer searches are cut (with a message): no one types more, and each word costs the
+# search (and the page, which repeats the search in its links) some time.
+MAX_SEARCH_LENGTH = 200
+# Any other value longer than this is bad anyway; keeping it whole would only make every
+# link on the page that long.
+MAX_VALUE_LENGTH = 200
+# More values than any filter has options (a value list this long is not a person's): each
+# would be a chip on the page, and each chip's link repeats all the others.
+MAX_VALUES = 50
+# The enrollment column is a Postgres integer. A bound beyond it is a bad value: Django
+# cannot compile a comparison with it (EmptyResultSet), which the facet query would not survive.
+LARGEST_ENROLLMENT = 2**31 - 1
+# How much of a bad value a message repeats.
+_ECHO_LENGTH = 40
 
 
 class AnyOfFilter(django_filters.MultipleChoiceFilter):
@@ -101,8 +118,42 @@ class Active:
     text: str
 
 
+def bounded(data: QueryDict, names: Iterable[str]) -> tuple[QueryDict, list[str]]:
+    """`data` with only the parameters in `names`, each value once, in bounded number and length.
+
+    Also gives the parameters that were cut short. NUL (which Postgres cannot take) is
+    dropped from the search; other values with one are reported as ignored.
+    """
+    names = set(names)
+    out = QueryDict(mutable=True)
+    cut = []
+    for name, values in data.lists():
+        if name not in names:
+            continue
+        if name == "q":
+            typed = values[-1].replace("\x00", "").strip()
+            values = [typed[:MAX_SEARCH_LENGTH].strip()]
+            too_long = len(typed) > MAX_SEARCH_LENGTH
+        else:
+            values = list(dict.fromkeys(v[:MAX_VALUE_LENGTH] for v in values))
+            too_long = len(values) > MAX_VALUES
+        if too_long:
+            cut.append(name)
+        out.setlist(name, values[:MAX_VALUES])
+    out._mutable = False
+    return out, cut
+
+
+def echo(value: str) -> str:
+    """A bad value as a message repeats it: printable characters only, and not too many."""
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in value).strip()
+    return shown if len(shown) <= _ECHO_LENGTH else shown[:_ECHO_LENGTH] + "…"
+
+
 class TrialFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search", max_length=MAX_SEARCH_LENGTH
+    )
     status = AnyOfFilter(
         field_name="overall_status", lookup_expr="in", choices=Status.choices, label="Status"
     )
@@ -139,10 +190,18 @@ class TrialFilter(django_filters.FilterSet):
         method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"
     )
     enrollment_min = WholeNumberFilter(
-        field_name="enrollment", lookup_expr="gte", min_value=0, label="Enrollment from"
+        field_name="enrollment",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=LARGEST_ENROLLMENT,
+        label="Enrollment from",
     )
     enrollment_max = WholeNumberFilter(
-        field_name="enrollment", lookup_expr="lte", min_value=0, label="Enrollment to"
+        field_name="enrollment",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=LARGEST_ENROLLMENT,
+        label="Enrollment to",
     )
     start_year_min = WholeNumberFilter(
         field_name="start_date",
@@ -161,6 +220,13 @@ class TrialFilter(django_filters.FilterSet):
 
     class Meta:
         form = BrowseForm
+
+    def __init__(self, data: QueryDict | None = None, *args, **kwargs):
+        self.cut: list[str] = []  # parameters that were cut short
+        if data is not None:
+            names = [*self.base_filters, *BrowseForm.base_fields, "page"]
+            data, self.cut = bounded(data, names)
+        super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, text):
         return queryset.resembling(text) if self.fuzzy else queryset.matching(text)
@@ -191,13 +257,22 @@ class TrialFilter(django_filters.FilterSet):
     def problems(self) -> list[str]:
         """What was ignored and why, in words a visitor understands."""
         messages = []
+        for name in self.cut:
+            if name == "q":
+                messages.append(
+                    f"Search: only the first {MAX_SEARCH_LENGTH} characters of the search were used."
+                )
+            elif name in self.form.fields:
+                label = self.form.fields[name].label
+                messages.append(f"{label}: only the first {MAX_VALUES} values were used.")
         for name, errors in self.form.errors.items():
             field = self.form.fields[name]
             if isinstance(self.filters.get(name), AnyOfFilter):
                 bad = [v for v in self.data.getlist(name) if not field.valid_value(v)]
-                messages += [f"{field.label}: ignored “{v}”. {_NOT_AN_OPTION}" for v in bad]
+                messages += [f"{field.label}: ignored “{echo(v)}”. {_NOT_AN_OPTION}" for v in bad]
             else:
-                messages.append(f"{field.label}: ignored “{self.data.get(name)}”. {errors[0]}")
+                value = echo(self.data.get(name) or "")
+                messages.append(f"{field.label}: ignored “{value}”. {errors[0]}")
         return messages
 
     @property

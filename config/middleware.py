@@ -6,6 +6,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
 request_log = logging.getLogger("catalogue.requests")
 
@@ -48,3 +49,21 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class AdminNulMiddleware:
+    """A NUL byte in an admin URL is a 400: Postgres refuses NUL in text, so the admin's
+    filters would otherwise fail with a 500. The public pages clean their own input."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = "/" + settings.ADMIN_URL.strip("/") + "/"
+
+    def __call__(self, request):
+        if request.path.startswith(self.prefix) and (
+            "\x00" in request.path or any("\x00" in k + "".join(v) for k, v in request.GET.lists())
+        ):
+            return HttpResponseBadRequest(
+                "NUL bytes are not allowed here.", content_type="text/plain"
+            )
+        return self.get_response(request)

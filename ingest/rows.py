@@ -7,6 +7,9 @@ and syncs them with what is stored; the bulk loader (`bulk`) COPYs them into new
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+
+from django.db import models
 
 from catalogue.models import (
     Arm,
@@ -17,6 +20,7 @@ from catalogue.models import (
     Outcome,
     Reference,
     RelatedTrial,
+    Sponsor,
     Trial,
 )
 
@@ -55,6 +59,34 @@ def stored_date(iso: str) -> tuple[date | None, str]:
         return None, ""
 
 
+@cache
+def limits(model: type[models.Model]) -> dict[str, int]:
+    """The length limit of each of the model's short text columns."""
+    return {
+        f.attname: f.max_length
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField) and f.max_length
+    }
+
+
+def clip(model: type[models.Model], values: dict) -> list[str]:
+    """Cut values longer than their column (a page can say anything), in place; returns
+    the names cut. Nothing is lost: the stored raw source keeps the whole text."""
+    cut = []
+    for name, limit in limits(model).items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            values[name] = value[: limit - 1] + "…"
+            cut.append(name)
+    return cut
+
+
+def sponsor_name(name: str) -> str:
+    values = {"name": name}
+    clip(Sponsor, values)
+    return values["name"]
+
+
 def child_values(record: ParsedTrial) -> dict[type, list[dict]]:
     """Each child model's rows for the record, in source order (`position`)."""
     rows = {}
@@ -63,6 +95,8 @@ def child_values(record: ParsedTrial) -> dict[type, list[dict]]:
             {"position": i, **{name: getattr(item, name) for name in names}}
             for i, item in enumerate(items(record))
         ]
+        for row in values:
+            clip(model, row)
         rows[model] = values
     for criterion in rows[EligibilityCriterion]:
         criterion["depth"] = max(criterion["depth"], 0)
@@ -113,6 +147,10 @@ def set_trial_fields(trial: Trial, merged: Merged) -> None:
     # Reasons are recomputed on every rebuild; a curator's "reviewed" mark is kept separately.
     trial.review_reasons = [f"sources disagree on {name}" for name in sorted(merged.conflicts)]
     trial.classification = {**trial.classification, "conflicts": merged.conflicts}
+    columns = {name: getattr(trial, name) for name in limits(Trial)}
+    for name in clip(Trial, columns):
+        setattr(trial, name, columns[name])
+        trial.review_reasons.append(f"{name} was longer than its column and was cut")
 
 
 def _countries_of(record: ParsedTrial) -> list[str]:
@@ -127,7 +165,7 @@ def sponsor_links(record: ParsedTrial, sponsor_ids: dict[str, int]) -> list[dict
     """TrialSponsor rows, given each sponsor name's (casefolded) Sponsor id; one per sponsor and role."""
     rows, seen = [], set()
     for position, parsed in enumerate(record.sponsors):
-        sponsor_id = sponsor_ids.get(parsed.name.casefold()) if parsed.name else None
+        sponsor_id = sponsor_ids.get(sponsor_name(parsed.name).casefold()) if parsed.name else None
         if sponsor_id is None or (sponsor_id, parsed.role) in seen:
             continue
         seen.add((sponsor_id, parsed.role))

@@ -167,19 +167,20 @@ def _sponsor_rows(trial: Trial, record: ParsedTrial) -> list[TrialSponsor]:
 def sponsor_ids(record: ParsedTrial) -> dict[str, int]:
     """Sponsors are shared rows: find each by name or by an alias left by a curator's merge,
     creating the missing ones. Keyed by the casefolded name as the record spells it."""
-    names = {s.name for s in record.sponsors if s.name}
+    names = {rows.sponsor_name(s.name) for s in record.sponsors if s.name}
     known = {s.name.casefold(): s for s in Sponsor.objects.filter(name__in=names)}
     for alias in SponsorAlias.objects.filter(name__in=names).select_related("sponsor"):
         known.setdefault(alias.name.casefold(), alias.sponsor)
     for parsed in record.sponsors:
         if not parsed.name:
             continue
-        sponsor = known.get(parsed.name.casefold())
+        name = rows.sponsor_name(parsed.name)
+        sponsor = known.get(name.casefold())
         if sponsor is None:
             sponsor, _ = Sponsor.objects.get_or_create(
-                name=parsed.name, defaults={"agency_class": parsed.agency_class}
+                name=name, defaults={"agency_class": parsed.agency_class}
             )
-            known[parsed.name.casefold()] = sponsor
+            known[name.casefold()] = sponsor
         elif parsed.agency_class and not sponsor.agency_class:
             sponsor.agency_class = parsed.agency_class
             sponsor.save(update_fields=["agency_class"])

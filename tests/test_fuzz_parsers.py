@@ -415,11 +415,6 @@ json_values = st.recursive(
 )
 
 
-@pytest.mark.skipif(
-    not LONG,
-    reason="long run only while ctgov_json lets NUL, lone surrogates and out-of-range"
-    " enrollment counts into its records (reported to its owner)",
-)
 @fuzz
 @given(st.sampled_from(sorted(n for n in REGISTRY_SEEDS if n.endswith(".json"))), st.data())
 def test_parse_document_on_registry_json_with_odd_values(name, data):

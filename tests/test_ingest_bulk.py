@@ -130,9 +130,8 @@ def test_bulk_rows_are_in_the_change_history_with_their_source(corpus):
     assert EligibilityCriterion.pgh_event_model.objects.filter(pgh_obj__trial=trial).exists()
 
 
-@pytest.mark.django_db
-def test_a_row_the_database_rejects_fails_only_its_document(corpus):
-    """A city longer than its column fails the batch's COPY; the batch is redone one by one."""
+def with_long_city(corpus: Path) -> Path:
+    """A synthetic MedPath page whose first site's city is 300 characters (the column holds 200)."""
     page = next(
         p
         for p in sorted((corpus / "synthetic").glob("*medpath*"))
@@ -141,6 +140,27 @@ def test_a_row_the_database_rejects_fails_only_its_document(corpus):
     head, tail = page.read_text().split("Locations (", 1)
     place = next(line for line in tail.splitlines() if ", " in line)
     page.write_text(head + "Locations (" + tail.replace(place, "X" * 300 + ", Sweden", 1))
+    return page
+
+
+@pytest.mark.django_db
+def test_values_longer_than_their_column_are_cut_not_refused(corpus):
+    page = with_long_city(corpus)
+
+    results = list(ingest_documents(documents(corpus / "synthetic"), workers=1, batch=100))
+
+    assert {r.status for r in results} == {"created"}
+    city = Location.objects.filter(city__startswith="XXX").get()
+    assert len(city.city) == 200 and city.city.endswith("…")
+    assert "X" * 300 in SourceDocument.objects.get(path=str(page)).raw_text  # kept whole
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_rejects_fails_only_its_document(corpus, monkeypatch):
+    """Should a value still be refused (here: clipping switched off), the batch's COPY fails
+    and the batch is redone one document at a time, so only that document fails."""
+    monkeypatch.setattr("ingest.rows.clip", lambda model, values: [])
+    page = with_long_city(corpus)
 
     results = list(ingest_documents(documents(corpus / "synthetic"), workers=1, batch=100))
 

@@ -286,3 +286,76 @@ def test_odd_values_do_not_break_the_parser():
     assert (r.locations[0].latitude, r.locations[0].longitude) == (None, None)
     assert r.keywords == []
     assert [s.role for s in r.sponsors] == ["lead"]
+
+
+# Values the fuzzer found going through into records that Postgres (or UTF-8) refuses.
+
+
+def with_value(path: tuple[str, ...], value: object) -> bytes:
+    """The real record with one value replaced, serialised as the API sends it (ASCII escapes)."""
+    study = json.loads(REAL.read_text())
+    node = study
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return json.dumps(study).encode()
+
+
+TITLE = ("protocolSection", "identificationModule", "briefTitle")
+COUNT = ("protocolSection", "designModule", "enrollmentInfo", "count")
+
+
+def test_a_nul_character_is_dropped_from_text():
+    data = with_value(TITLE, "Stem\x00 cells")
+    assert b"\\u0000" in data
+    assert ctgov_json.parse(data).brief_title == "Stem cells"
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character():
+    data = with_value(TITLE, "Stem \ud800cells")
+    assert b"\\ud800" in data
+    record = ctgov_json.parse(data)
+    assert record.brief_title == "Stem \ufffdcells"
+    record.brief_title.encode("utf-8")  # storable
+
+
+def test_a_proper_surrogate_pair_is_kept():
+    record = ctgov_json.parse(with_value(TITLE, "Stem cells \U0001f9ec"))
+    assert record.brief_title == "Stem cells \U0001f9ec"
+
+
+def test_nul_and_surrogates_are_cleaned_in_keys_and_lists_too():
+    study = json.loads(REAL.read_text())
+    study["protocolSection"]["conditionsModule"]["keywords"] = ["a\x00b", ["\udfff"]]
+    study["protocolSection"]["x\x00\udc80"] = {"y\ud800": "z\x00"}
+    value = ctgov_json.load(json.dumps(study))
+    assert value["protocolSection"]["conditionsModule"]["keywords"] == ["ab", ["\ufffd"]]
+    assert value["protocolSection"]["x\ufffd"] == {"y\ufffd": "z"}
+
+
+def test_a_study_with_a_surrogate_can_be_split_and_stored():
+    # split_document re-serialises each study as UTF-8; a lone surrogate used to crash it.
+    data = with_value(TITLE, "a\ud800b")
+    [part] = detect.split_document(data)
+    assert not part.error
+    assert ctgov_json.parse(part.data).brief_title == "a\ufffdb"
+
+
+@pytest.mark.parametrize("count", [2**31, 10**30])
+def test_an_enrollment_beyond_the_integer_column_is_left_empty(count):
+    record = ctgov_json.parse(with_value(COUNT, count))
+    assert record.enrollment is None
+    assert "enrollment count is out of range; left empty" in record.warnings
+
+
+def test_the_largest_storable_enrollment_is_kept():
+    assert ctgov_json.parse(with_value(COUNT, 2**31 - 1)).enrollment == 2**31 - 1
+
+
+def test_a_number_of_more_than_4300_digits_is_a_parse_error():
+    # json.loads raises a plain ValueError (not JSONDecodeError) for it.
+    data = REAL.read_bytes().replace(b'"count": 31', b'"count": ' + b"9" * 5000)
+    assert b"9" * 5000 in data
+    with pytest.raises(ParseError, match="not valid JSON"):
+        ctgov_json.parse(data)
+    assert detect.split_document(data)[0].data == data  # left whole for the parser to report

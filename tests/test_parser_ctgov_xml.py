@@ -167,3 +167,28 @@ def test_a_file_of_several_records_splits_into_one_document_each():
     records = [detect.parse_document(p.data, p.key) for p in parts]
     assert [r.registry_id for r in records] == ["NCT00763412", "NCT99000005"]
     assert records[1].brief_title == "Old record café"
+
+
+# What the JSON parser had to clean up, XML 1.0 refuses outright: no record carries it.
+TITLE_XML = "<brief_title>Pilot and Feasibility Study for the Treatment of Pre-diabetes in Patients With Cystic Fibrosis</brief_title>"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["a&#0;b", "a&#x0;b", "a&#xD800;b", "a&#56320;b", "a\x00b", "<![CDATA[a\x00b]]>"],
+    ids=["nul-ref", "nul-hex-ref", "surrogate-ref", "low-surrogate-ref", "raw-nul", "cdata-nul"],
+)
+def test_nul_and_surrogate_characters_are_a_parse_error(title):
+    text = XML.read_text().replace(TITLE_XML, f"<brief_title>{title}</brief_title>", 1)
+    assert title in text
+    for data in (text, text.encode("utf-8")):
+        with pytest.raises(ParseError, match="not well-formed"):
+            ctgov_xml.parse(data)
+
+
+def test_a_raw_lone_surrogate_is_a_parse_error():
+    text = XML.read_text().replace(TITLE_XML, "<brief_title>a\ud800b</brief_title>", 1)
+    with pytest.raises(ParseError):
+        ctgov_xml.parse(text)
+    with pytest.raises(ParseError):
+        ctgov_xml.parse(text.encode("utf-8", "surrogatepass"))

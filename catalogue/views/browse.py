@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..export import to_csv, to_json
-from ..facets import facets
-from ..filters import PAGE_SIZES, TrialFilter
+from ..facets import facet_counts, facets
+from ..filters import PAGE_SIZES, TrialFilter, echo
 from ..models import Trial
+from ..pagecache import cached_for_visitors
 
 DOWNLOADS = {
     "csv": (to_csv, "text/csv; charset=utf-8"),
@@ -18,18 +19,24 @@ DOWNLOADS = {
 }
 
 
+@cached_for_visitors
 def trial_list(request: HttpRequest) -> HttpResponse:
     filterset = TrialFilter(request.GET, queryset=Trial.objects.for_list())
+    # The page's links (pages, downloads, filter chips) are built from request.GET: they
+    # carry what the filterset read, so a 100 kB or repeated parameter is not in each one.
+    request.GET = filterset.data
     trials = filterset.qs
     if filterset.search_text and not filterset.fuzzy:
         trials = trials.with_snippets(filterset.search_text)
-    page = Paginator(trials, filterset.per_page).get_page(request.GET.get("page"))
+    counts = facet_counts(filterset)
+    paginator = CountedPaginator(trials, filterset.per_page, count=counts.total)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/trial_list.html",
         {
             "filterset": filterset,
-            "facets": facets(filterset),
+            "facets": facets(filterset, counts),
             "page": page,
             "page_range": page.paginator.get_elided_page_range(
                 page.number, on_each_side=2, on_ends=1
@@ -40,13 +47,22 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are: the facet query counted them already."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 def _page_problem(asked: str | None, page: Page) -> list[str]:
     if not asked or asked == str(page.number):
         return []
     if not asked.isdigit():
-        return [f"Page: ignored “{asked}”, which is not a page number. Showing page {page.number}."]
+        shown = echo(asked)
+        return [f"Page: ignored “{shown}”, which is not a page number. Showing page {page.number}."]
     return [
-        f"There is no page {asked}: the list has {page.paginator.num_pages} "
+        f"There is no page {echo(asked)}: the list has {page.paginator.num_pages} "
         f"page{'s' if page.paginator.num_pages != 1 else ''}. Showing page {page.number}."
     ]
 

@@ -13,6 +13,7 @@ from ..models import Trial
 
 def landscape(request: HttpRequest) -> HttpResponse:
     filterset = TrialFilter(request.GET, queryset=Trial.objects.all())
+    request.GET = filterset.data  # links carry what the filterset read (see trial_list)
     trials = filterset.filtered()
     return render(
         request,

@@ -47,6 +47,11 @@ EXPECTED_MODULES = (
 )
 # Secondary-id types that say less than the id's domain ("OTHER" from "Vinmec Hospital").
 _VAGUE_ID_TYPES = {"OTHER", "OTHER_GRANT", "REGISTRY", ""}
+# What JSON can carry but a stored record cannot: NUL (Postgres text refuses it) and
+# unpaired surrogates (UTF-8 cannot encode them). Both arrive only as \u escapes, or raw
+# in text a caller decoded itself; json.loads has already joined every proper pair.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[\ud800-\udfff]")
 
 
 def looks_like(text: str) -> bool:
@@ -56,12 +61,50 @@ def looks_like(text: str) -> bool:
 
 
 def load(data: bytes | str) -> object:
-    """Bytes or text to the decoded JSON value; ParseError for anything that is not JSON."""
+    """Bytes or text to the decoded JSON value; ParseError for anything that is not JSON.
+
+    Every string in the value, keys included, is storable: NUL removed, a lone surrogate
+    replaced by U+FFFD. The value is what `detect.split_document` re-serialises and stores.
+    """
     text = decode(data) if isinstance(data, bytes) else data
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+        value = json.loads(text)
+    # ValueError besides JSONDecodeError: int() refuses a number of more than 4300 digits.
+    except (ValueError, RecursionError) as error:
         raise ParseError(f"not valid JSON: {error}") from error
+    if _UNSTORABLE_ESCAPE.search(text):
+        value = _make_storable(value)
+    return value
+
+
+def _storable(text: str) -> str:
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def _make_storable(value: object) -> object:
+    """`value` with every string made `_storable`, in place.
+
+    A loop, not recursion: json.loads accepts nesting as deep as the recursion limit.
+    """
+    if isinstance(value, str):
+        return _storable(value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            pairs = list(enumerate(node))
+        elif isinstance(node, dict):
+            pairs = [(_storable(key), item) for key, item in node.items()]
+            node.clear()
+        else:
+            continue
+        for key, item in pairs:
+            if isinstance(item, str):
+                item = _storable(item)
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+            node[key] = item
+    return value
 
 
 def is_study(value: object) -> bool:
@@ -214,7 +257,10 @@ def _design(module: dict, record: ParsedTrial) -> None:
     count = enrollment.get("count")
     # A withdrawn study states an enrollment of 0: that is a value, not a missing one.
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        record.enrollment = count
+        if count <= normalize.MAX_ENROLLMENT:
+            record.enrollment = count
+        else:
+            record.warnings.append("enrollment count is out of range; left empty")
     record.enrollment_type = _str(enrollment.get("type"))
     info = _module(module, "designInfo")
     record.design = Design(
