@@ -1,18 +1,26 @@
-"""Facet counts beside the list's filters, all computed by one database query.
+"""Facet counts beside the list's filters.
 
 Each facet counts the trials that pass every active filter except its own, so ticking
 "Phase 2" leaves the other phases' counts at what ticking them instead would give.
 Options with no trials stay listed (muted), so the choices do not jump around.
+
+Cost (bench/web.py measures it): the counts over the whole catalogue, which the landing
+page shows and which tell what values exist at all, change only when trials change, so
+each process keeps them per catalogue version. The rest is one query: the trials that
+pass every filter are read once for all the facets whose own filter is off (and
+counted, which spares the paginator its COUNT), and each facet whose filter is on
+counts its own column over the trials that pass the others.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Func, Q, TextChoices, Value
+from django.db import connection
+from django.db.models import TextChoices
 
 from .filters import TrialFilter
+from .version import catalogue_version
 from .vocabulary import (
     CellSource,
     DiabetesType,
@@ -53,6 +61,14 @@ class Facet:
         return sum(o.selected for o in self.options)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Trials per value of each facet, and how many trials there are in all."""
+
+    by_facet: dict[str, dict[str, int]]
+    total: int
+
+
 # The facets in the order the page shows them. The short classifier vocabularies are
 # listed whole; the long registry enums only as used. What people narrow by most stays open.
 FACETS = (
@@ -66,30 +82,84 @@ FACETS = (
     FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
     FacetSpec("country", None, list_all=False, folded=True),
 )
+PARAMS = [spec.param for spec in FACETS]
 
 
-def facets(filterset: TrialFilter) -> list[Facet]:
-    parts = [_counts(filterset, spec.param) for spec in FACETS]
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in parts[0].union(*parts[1:], all=True):
-        if row["value"]:
-            counts[row["facet"]][row["value"]] = row["n"]
-    return [_facet(filterset, spec, counts[spec.param]) for spec in FACETS]
+def facets(filterset: TrialFilter, counts: Counts | None = None) -> list[Facet]:
+    counts = counts or facet_counts(filterset)
+    return [_facet(filterset, spec, counts.by_facet[spec.param]) for spec in FACETS]
 
 
-def _counts(filterset: TrialFilter, param: str):
-    """(facet, value, n) for every value the reachable trials have; n counts those passing the other filters."""
-    column = filterset.filters[param].field_name
-    is_array = filterset.filters[param].lookup_expr == "overlap"
-    value = Func(F(column), function="unnest", output_field=CharField()) if is_array else F(column)
-    others = filterset.filtered(skip={param})
-    return (
-        filterset.universe()
-        .order_by()
-        .annotate(facet=Value(param, output_field=CharField()), value=value)
-        .values("facet", "value")
-        .annotate(n=Count("pk", filter=Q(pk__in=others.values("pk"))))
-    )
+def facet_counts(filterset: TrialFilter) -> Counts:
+    """Each facet's count per value present in the reachable trials, and the filtered total."""
+    universe = _universe_counts(filterset)
+    active = set(filterset.values)
+    if not active:
+        return universe
+    # A facet whose filter is the only one set counts the whole universe again.
+    own = [p for p in PARAMS if p in active and active - {p}]
+    others = [p for p in PARAMS if p not in active]
+    groups = [(filterset.filtered(), others, True)]
+    groups += [(filterset.filtered(skip={p}), [p], False) for p in own]
+    found, total = _count(groups)
+    by_facet = {}
+    for param in PARAMS:
+        present = universe.by_facet[param]
+        if param in own or param in others:
+            counted = found.get(param, {})
+            by_facet[param] = {value: counted.get(value, 0) for value in present}
+        else:
+            by_facet[param] = present
+    return Counts(by_facet, total)
+
+
+# Per process: {(catalogue version, universe SQL): Counts}.
+_universes: dict[tuple, Counts] = {}
+
+
+def _universe_counts(filterset: TrialFilter) -> Counts:
+    universe = filterset.universe()
+    sql, params = universe.order_by().values("pk").query.sql_with_params()
+    key = (catalogue_version(), sql, tuple(params))
+    if key not in _universes:
+        if len(_universes) >= 8:
+            _universes.clear()
+        found, total = _count([(universe, PARAMS, True)])
+        by_facet = {p: found.get(p, {}) for p in PARAMS}
+        _universes[key] = Counts(by_facet, total)
+    return _universes[key]
+
+
+def _count(groups) -> tuple[dict[str, dict[str, int]], int | None]:
+    """One query for every (queryset, facets, with total) group: value counts and the total."""
+    ctes, parts, params = [], [], []
+    for i, (queryset, facet_params, with_total) in enumerate(groups):
+        columns = {p: _column(p) for p in facet_params}
+        names = sorted({name for name, _ in columns.values()}) or ["id"]
+        sql, sql_params = queryset.order_by().values(*names).query.sql_with_params()
+        ctes.append(f"t{i} AS MATERIALIZED ({sql})")
+        params += sql_params
+        for p, (name, is_array) in columns.items():
+            value = f"unnest({name})" if is_array else name
+            parts.append(f"SELECT {PARAMS.index(p)}, {value}::text, count(*) FROM t{i} GROUP BY 2")
+        if with_total:
+            parts.append(f"SELECT -1, NULL, count(*) FROM t{i}")
+    found: dict[str, dict[str, int]] = {}
+    total = None
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params)
+        for index, value, n in cursor.fetchall():
+            if index < 0:
+                total = n
+            elif value:
+                found.setdefault(PARAMS[index], {})[value] = n
+    return found, total
+
+
+def _column(param: str) -> tuple[str, bool]:
+    """The trial column a facet counts, and whether it holds a list of values."""
+    declared = TrialFilter.base_filters[param]
+    return declared.field_name, declared.lookup_expr == "overlap"
 
 
 def _facet(filterset: TrialFilter, spec: FacetSpec, counts: dict[str, int]) -> Facet:

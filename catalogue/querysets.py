@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
 from . import search
 
@@ -106,9 +106,13 @@ class TrialQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the detail page shows, in a constant number of queries."""
-        from .models import EligibilityCriterion, TrialSponsor
+        from .models import EligibilityCriterion, RelatedTrial, Trial, TrialSponsor
 
-        return self.prefetch_related(
+        # Whether each related trial is in the catalogue too, in the same query as the links.
+        known = Trial.objects.filter(registry_id=OuterRef("registry_id"))
+
+        # The search columns are large (several kB a trial) and nothing here shows them.
+        return self.defer("search_vector", "search_text").prefetch_related(
             models.Prefetch(
                 "trial_sponsors", queryset=TrialSponsor.objects.select_related("sponsor")
             ),
@@ -120,7 +124,10 @@ class TrialQuerySet(models.QuerySet):
             "outcomes",
             "locations",
             "references",
-            "related_trials",
+            models.Prefetch(
+                "related_trials",
+                queryset=RelatedTrial.objects.annotate(in_catalogue=Exists(known)),
+            ),
             "sources",
         )
 

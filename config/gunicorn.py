@@ -12,6 +12,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# GUNICORN_ACCESS_LOG=0 leaves it out: the app logs every request itself (bench/serve.py runs without).
+accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "0" else "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -13,18 +13,12 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
     if "\x00" in registry_id:  # Postgres would refuse the lookup; no id holds a NUL
         raise Http404("No trial has that registry id.")
     trial = get_object_or_404(Trial.objects.for_detail(), registry_id=registry_id)
-    related = list(trial.related_trials.all())
-    known = set(
-        Trial.objects.filter(registry_id__in=[r.registry_id for r in related]).values_list(
-            "registry_id", flat=True
-        )
-    )
     return render(
         request,
         "catalogue/trial_detail.html",
         {
             "trial": trial,
             "provenance": section_sources(trial),
-            "related": [(r, r.registry_id in known) for r in related],
+            "related": [(r, r.in_catalogue) for r in trial.related_trials.all()],
         },
     )
