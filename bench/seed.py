@@ -24,6 +24,7 @@ from threading import Event, Thread
 
 from django.db import connection, transaction
 
+from catalogue import search
 from catalogue.search import CONFIG
 
 from .synthetic import (
@@ -74,6 +75,7 @@ def seed(trials: int, seed: int = 0, *, reset: bool = False, progress: bool = Fa
         for definition in indexes:
             cursor.execute(definition)
         _move_sequences(cursor)
+        search.add_words()  # the lexicon misspelled searches are corrected against
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
     return {"trials": trials, "created": trials, "seconds": _since(started)}

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from .web import NARROWED, SEARCHES
+from .web import MISSPELLED, NARROWED, SEARCHES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -158,14 +158,11 @@ def _get(url: str) -> int:
 
 
 def _mixed_paths() -> list[str]:
-    """List URLs as people use them: searches, filters, both, sorts and later pages.
-
-    No misspelled search: its trigram fallback takes seconds a request (bench.web
-    --only misspelled_search) and would turn this into a measure of that alone.
-    """
+    """List URLs as people use them: searches (some misspelled), filters, both, sorts, pages."""
     params = [
         {},
         *({"q": q} for q in SEARCHES),
+        *({"q": q} for q in MISSPELLED),
         *NARROWED,
         {"status": "RECRUITING"},
         {"phase": "PHASE2", "cell_source": "umbilical_cord"},

@@ -47,14 +47,13 @@ NARROWED = [
 ]  # fmt: skip
 MISSPELLED = ["umbilicle cord", "mesenchimal", "adipos tissue", "diabetis"]
 DEEP_PAGE = 1000  # or the last page, when there are fewer
-# A misspelling falls back to trigram similarity over every trial's text: seconds per
-# request at 100,000 trials, so it runs only when asked for (--only misspelled_search).
 DEFAULT_SCENARIOS = (
     "list",
     "search",
     "search_3_filters",
     "deep_page",
     "sort_enrollment",
+    "misspelled_search",
     "detail",
 )
 

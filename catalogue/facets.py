@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import TextChoices
 
@@ -136,7 +137,11 @@ def _count(groups) -> tuple[dict[str, dict[str, int]], int | None]:
     for i, (queryset, facet_params, with_total) in enumerate(groups):
         columns = {p: _column(p) for p in facet_params}
         names = sorted({name for name, _ in columns.values()}) or ["id"]
-        sql, sql_params = queryset.order_by().values(*names).query.sql_with_params()
+        try:
+            sql, sql_params = queryset.order_by().values(*names).query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing: count an empty set
+            table = queryset.model._meta.db_table
+            sql, sql_params = f"SELECT {', '.join(names)} FROM {table} WHERE false", ()
         ctes.append(f"t{i} AS MATERIALIZED ({sql})")
         params += sql_params
         for p, (name, is_array) in columns.items():

@@ -18,6 +18,7 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 
+from . import search
 from .vocabulary import (
     CellSource,
     DiabetesType,
@@ -229,7 +230,11 @@ class TrialFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, text):
-        return queryset.resembling(text) if self.fuzzy else queryset.matching(text)
+        if self.fuzzy and self.correction:
+            return queryset.matching(self.correction)
+        if self.fuzzy:  # nothing close: no trials (with the rank the relevance order sorts by)
+            return queryset.matching(text).none()
+        return queryset.matching(text)
 
     def filter_age(self, queryset, name, years):
         return queryset.accepting_age(years)
@@ -288,6 +293,17 @@ class TrialFilter(django_filters.FilterSet):
     def fuzzy(self) -> bool:
         """True when the typed words match nothing exactly, so the search looks for similar spellings."""
         return bool(self.search_text) and not self.queryset.matching(self.search_text).exists()
+
+    @cached_property
+    def correction(self) -> str:
+        """When nothing matches as typed: the search with each unknown word replaced by the
+        catalogue's most similar word ("umbilicle" -> "umbilical"); "" when none is close."""
+        return search.corrected(self.search_text) if self.fuzzy else ""
+
+    @property
+    def searched(self) -> str:
+        """The search the list shows: as typed, or its correction."""
+        return self.correction if self.fuzzy else self.search_text
 
     @property
     def include_out_of_scope(self) -> bool:

@@ -153,7 +153,6 @@ class Trial(models.Model):
             GinIndex(fields=["routes"], name="trial_routes_gin"),
             GinIndex(fields=["diabetes_types"], name="trial_diabetes_types_gin"),
             GinIndex(fields=["search_vector"], name="trial_search_gin"),
-            GinIndex(fields=["search_text"], name="trial_search_trgm", opclasses=["gin_trgm_ops"]),
             # The list's sort orders (querysets.ORDERINGS), so a page is read in index order
             # instead of sorting every matching trial (bench/web.py).
             models.Index(
@@ -349,6 +348,19 @@ class RelatedTrial(TrialChild):
 
     def __str__(self) -> str:
         return self.registry_id
+
+
+class SearchWord(models.Model):
+    """Every word of the catalogue's text, once: a misspelled search is corrected to the most
+    similar of these (a trigram index over ~10⁵ short words, not over every trial's text)."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], name="searchword_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class SourceDocument(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchRank
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
@@ -85,13 +85,6 @@ class TrialQuerySet(models.QuerySet):
         query = search.query(text)
         return self.filter(search_vector=query).annotate(
             rank=SearchRank(F("search_vector"), query, cover_density=True)
-        )
-
-    def resembling(self, text: str):
-        """Trials with a word close to the typed words (a misspelling like "umbilicle"), most similar first."""
-        words = search.plain_words(text)
-        return self.filter(search_text__trigram_word_similar=words).annotate(
-            rank=TrigramWordSimilarity(words, "search_text")
         )
 
     def with_snippets(self, text: str):

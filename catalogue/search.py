@@ -176,7 +176,7 @@ def document_parts(trial, *, arms, interventions, criteria, outcomes) -> dict[st
 
 
 def refresh(trials) -> None:
-    """Recompute the stored search vector and trigram text of the given trials."""
+    """Recompute the stored search vector and text of the given trials (and add new words)."""
     for trial in trials.prefetch_related("arms", "interventions", "criteria", "outcomes"):
         parts = documents(trial)
         vector = None
@@ -186,3 +186,51 @@ def refresh(trials) -> None:
         type(trial).objects.filter(pk=trial.pk).update(
             search_vector=vector, search_text=" ".join(parts.values())[:TEXT_LIMIT]
         )
+    add_words(ids=list(trials.values_list("pk", flat=True)))
+
+
+# The words of a trial's text that go into the lexicon of search corrections (SQL, so ingest
+# and migrations share it): lower-case letter runs of 3 to 40 letters.
+WORDS_SQL = (
+    "SELECT DISTINCT w FROM {source} AS t, "
+    "regexp_split_to_table(lower({column}), '[^[:alpha:]]+') AS w "
+    "WHERE length(w) BETWEEN 3 AND 40"
+)
+CORRECTED_WORDS = 8  # a search's first words to correct; each costs one index lookup
+
+
+def add_words(source: str = "catalogue_trial", ids: list[int] | None = None) -> None:
+    """Put the words of the trials' text in `source` (all, or those of `ids`) into the lexicon."""
+    from django.db import connection
+
+    sql = WORDS_SQL.format(source=source, column="search_text")
+    params = []
+    if ids is not None:
+        sql, params = sql + " AND t.id = ANY(%s)", [ids]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO catalogue_searchword (word) {sql} ON CONFLICT (word) DO NOTHING",
+            params or None,
+        )
+
+
+def corrected(text: str) -> str:
+    """The typed words with each word the catalogue does not have replaced by the most
+    similar one it has ("umbilicle cord" -> "umbilical cord"); "" when nothing is close.
+    One query: a trigram index lookup per word, in the lexicon of short words."""
+    from django.db import connection
+
+    words = plain_words(text).split()
+    asked = [w.lower() for w in words[:CORRECTED_WORDS] if len(w) >= 3 and w.isalpha()]
+    if not asked:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.w, (SELECT word FROM catalogue_searchword WHERE word %% q.w "
+            "ORDER BY word <-> q.w, word LIMIT 1) FROM unnest(%s::text[]) AS q(w)",
+            [asked],
+        )
+        closest = {typed: found for typed, found in cursor.fetchall() if found}
+    out = [closest.get(w.lower(), w) if w.isalpha() else w for w in words]
+    changed = any(closest.get(w.lower(), w.lower()) != w.lower() for w in words if w.isalpha())
+    return " ".join(out) if changed else ""

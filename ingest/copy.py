@@ -21,6 +21,7 @@ import pgtrigger
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
+from catalogue import search
 from catalogue.models import Trial
 from catalogue.search import CONFIG
 
@@ -103,6 +104,7 @@ def copy_trials(trials: list[tuple[dict, dict[str, str]]]) -> None:
             f"INSERT INTO {Trial._meta.db_table} ({', '.join(names)}, search_vector) "
             f"SELECT {', '.join(names)}, {vector} FROM bulk_trial"
         )
+        search.add_words(source="bulk_trial")
         cursor.execute("DROP TABLE bulk_trial")
 
 

@@ -266,8 +266,9 @@ PUBLIC_URLS = [
 ]
 READ_THE_QUERY = {"/trials/", "/trials.csv", "/trials.json", "/landscape/"}
 # A hostile request may run the queries of a plain one and this many more (a search adds
-# the exact-match check), whatever the input; and must not take long on a tiny catalogue.
-EXTRA_QUERIES = 2
+# the exact-match check and, when nothing matches as typed, one lookup of corrections for
+# all its words), whatever the input; and must not take long on a tiny catalogue.
+EXTRA_QUERIES = 3
 MAX_SECONDS = 3.0
 
 

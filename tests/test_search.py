@@ -175,3 +175,24 @@ def test_a_matched_phrase_is_one_highlight(client, seeded):
         m.get_text() for m in page.select('li.result[data-registry-id="NCT03343782"] .snippet mark')
     ]
     assert marks and all(m.lower() == "type 2 diabetes" for m in marks)
+
+
+def test_a_misspelled_phrase_is_corrected_word_by_word(client, seeded):
+    ids, page = results(client, q="umbilicle cord")
+    assert sorted(ids) == UMBILICAL_CORD_TRIALS
+    note = page.select_one("#fuzzy-note").get_text()
+    assert "umbilicle cord" in note and "umbilical cord" in note
+
+
+def test_gibberish_finds_nothing_and_says_so(client, seeded):
+    ids, page = results(client, q="qqxzv")
+    assert ids == []
+    assert "no word in the catalogue looks like it" in page.select_one("#fuzzy-note").get_text()
+
+
+def test_the_correction_costs_one_query_per_word_not_a_scan(
+    client, seeded, django_assert_max_num_queries
+):
+    client.get("/trials/", {"q": "x"})  # warm whatever a process computes once
+    with django_assert_max_num_queries(12):
+        client.get("/trials/", {"q": "umbilicle cordd diabetis"})

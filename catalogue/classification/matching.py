@@ -8,10 +8,13 @@ puts it in the patient's past. A background sentence talks about the field, not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
+from typing import Generic, TypeVar
 
-from . import terms
+from . import literals, terms
+
+Key = TypeVar("Key")
 
 # What a space in a term may match: spaces, hyphens (ASCII and Unicode) or nothing.
 _SEPARATOR = r"[\s\-\u2010\u2011\u2013]*"
@@ -30,25 +33,161 @@ def _flexible_spaces(term: str) -> str:
     return "".join(out)
 
 
+class CompiledTerms:
+    """A term list compiled into one pattern, and the literals a text must hold to match it."""
+
+    def __init__(self, alternatives: tuple[str, ...]):
+        # "glucose|insulin|..." is taken as the list it is, so a text is scanned for the
+        # few alternatives it may hold rather than for all of them.
+        self.terms = _split(alternatives)
+        body = "|".join(f"(?:{_flexible_spaces(term)})" for term in self.terms)
+        self.regex = re.compile(rf"(?<![{_EDGE}])(?:{body})(?![{_EDGE}])", re.IGNORECASE)
+        # None: some term needs no literal, so the text is always scanned.
+        self.needs = _needs(self.terms)
+        # Its literals are all in _INDEX, so one look per text finds them.
+        self.indexed = self.needs is not None and self.needs.literals <= _INDEX.literals
+        # Many texts hold the same few literals (or none): what they allow is worked out once.
+        self.met = lru_cache(maxsize=1024)(self.needs.met) if self.indexed else None
+
+    def regex_for(self, text: str) -> re.Pattern | None:
+        """The pattern to scan the text with; None when no term can match in it.
+
+        Terms whose literals the text lacks match nowhere in it, so leaving them out of the
+        alternation changes no match, and the scan tries fewer terms at each place.
+        Named groups are read by name ("sub" in ICD10): such a pattern is kept whole.
+        """
+        met = self.terms_met(text)
+        if not met:
+            return None
+        if len(met) == len(self.terms) or self.regex.groupindex:
+            return self.regex
+        return _compiled(tuple(self.terms[number] for number in met)).regex
+
+    def find(self, text: str) -> list[re.Match]:
+        regex = self.regex_for(text)
+        return [] if regex is None else list(regex.finditer(text))
+
+    def terms_met(self, text: str) -> Sequence[int]:
+        """The numbers of the terms that may match in the text (all, when it cannot tell)."""
+        if self.needs is None:
+            return range(len(self.terms))
+        if not self.indexed:
+            return range(len(self.terms)) if self.needs.may_be_met(text) else ()
+        return self.met(_found_in(text))
+
+
 @cache
-def _compiled(alternatives: tuple[str, ...]) -> re.Pattern:
-    body = "|".join(f"(?:{_flexible_spaces(term)})" for term in alternatives)
-    return re.compile(rf"(?<![{_EDGE}])(?:{body})(?![{_EDGE}])", re.IGNORECASE)
+def _compiled(alternatives: tuple[str, ...]) -> CompiledTerms:
+    return CompiledTerms(alternatives)
+
+
+def _needs(alternatives: tuple[str, ...]) -> literals.Needs | None:
+    return literals.needs(_flexible_spaces(term) for term in alternatives)
+
+
+def _split(alternatives: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part for term in alternatives for part in _alternatives(term))
+
+
+def _alternatives(term: str) -> list[str]:
+    """ "a|b(c|d)" -> ["a", "b(c|d)"]: a term's alternatives outside any group or class."""
+    parts, start, depth, in_class, index = [], 0, 0, False, 0
+    while index < len(term):
+        char = term[index]
+        if char == "\\":
+            index += 1  # the escaped character is literal
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += term.startswith("^", index + 1)
+            index += term.startswith("]", index + 1)  # "[]...]": a literal "]"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(term[start:index])
+            start = index + 1
+        index += 1
+    parts.append(term[start:])
+    return parts
+
+
+def _key(alternatives: Iterable[str] | str) -> tuple[str, ...]:
+    return (alternatives,) if isinstance(alternatives, str) else tuple(alternatives)
 
 
 def pattern(alternatives: Iterable[str] | str) -> re.Pattern:
     """One compiled pattern for a term or a list of terms: whole words, any case."""
-    if isinstance(alternatives, str):
-        alternatives = [alternatives]
-    return _compiled(tuple(alternatives))
+    return _compiled(_key(alternatives)).regex
 
 
 def find(alternatives: Iterable[str] | str, text: str) -> list[re.Match]:
-    return list(pattern(alternatives).finditer(text))
+    return _compiled(_key(alternatives)).find(text)
 
 
 def has(alternatives: Iterable[str] | str, text: str) -> bool:
-    return pattern(alternatives).search(text) is not None
+    regex = _compiled(_key(alternatives)).regex_for(text)
+    return regex is not None and regex.search(text) is not None
+
+
+def may_match(alternatives: Iterable[str] | str, text: str) -> bool:
+    """False when the text names none of the terms, at the cost of a set operation."""
+    return bool(_compiled(_key(alternatives)).terms_met(text))
+
+
+class Family(Generic[Key]):
+    """Term lists a rule looks for in turn (the routes, the cell sources), each under a key.
+
+    Most passages name none of a family's lists, or one: `named_in` gives only the lists a
+    text may name, in their order, at the cost of one look for the whole family.
+    """
+
+    def __init__(self, lists: Iterable[tuple[Key, Sequence[str]]]):
+        self.lists = list(lists)
+        self._all = _compiled(
+            tuple(term for _, alternatives in self.lists for term in alternatives)
+        )
+        self._list_of_term = [
+            number
+            for number, (_, alternatives) in enumerate(self.lists)
+            for _ in _split(tuple(alternatives))
+        ]
+
+    def named_in(self, text: str) -> list[tuple[Key, Sequence[str]]]:
+        met = self._all.terms_met(text)
+        if not met:
+            return []
+        named = {self._list_of_term[term] for term in met}
+        return [self.lists[number] for number in sorted(named)]
+
+
+def _term_lists() -> list[list[str] | tuple[str, ...]]:
+    """Every list of patterns in terms.py (a single pattern counts as a list of one)."""
+    lists: list = [[product.pattern] for product in terms.PRODUCTS]
+    lists += [look_alike.patterns for look_alike in terms.LOOK_ALIKES]
+    lists += [[terms.ICD10], *([p] for p in terms.ELIGIBILITY_ANCHORS.values())]
+    for value in vars(terms).values():
+        members = value.values() if isinstance(value, dict) else [value]
+        lists += [m for m in members if isinstance(m, list) and all(isinstance(v, str) for v in m)]
+    return lists
+
+
+# The literals of every term list, looked for in one pass per text: most lists are then
+# skipped at the cost of a set operation. Each rule reads every passage, so a passage's
+# literals are kept for the next rule (and the next trial, when its text recurs).
+_INDEX = literals.Index(
+    literal
+    for alternatives in _term_lists()
+    if (needs := _needs(_split(_key(alternatives))))
+    for literal in needs.literals
+)
+
+
+@lru_cache(maxsize=4096)
+def _found_in(text: str) -> frozenset[str]:
+    return _INDEX.found_in(text)
 
 
 # A clause ends at these; commas do not end it, so "no retinopathy, nephropathy" negates both.
@@ -73,18 +212,25 @@ def words_before(text: str, start: int, count: int) -> str:
     return " ".join(words[-count:])
 
 
-def _cue_in_reach(cues: list[str], text: str, start: int, count: int) -> bool:
+def _cue_in_reach(cues: CompiledTerms, text: str, start: int, count: int) -> bool:
+    if not cues.terms_met(text):
+        return False  # the words before a match are the text's own: no cue there either
     before = words_before(text, start, count)
-    cues_found = list(pattern(cues).finditer(before))
+    cues_found = cues.find(before)
     return bool(cues_found) and not _SCOPE_BREAK.search(before[cues_found[-1].end() :])
 
 
+# Asked about every match, so compiled once.
+_NEGATIONS = _compiled(tuple(terms.NEGATIONS))
+_HISTORY = _compiled(tuple(terms.HISTORY))
+
+
 def negated(text: str, start: int) -> bool:
-    return _cue_in_reach(terms.NEGATIONS, text, start, terms.NEGATION_WORDS)
+    return _cue_in_reach(_NEGATIONS, text, start, terms.NEGATION_WORDS)
 
 
 def in_history(text: str, start: int) -> bool:
-    return _cue_in_reach(terms.HISTORY, text, start, terms.HISTORY_WORDS)
+    return _cue_in_reach(_HISTORY, text, start, terms.HISTORY_WORDS)
 
 
 def is_background(sentence: str) -> bool:
@@ -123,6 +269,10 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~|=\"'])")
 
 def clean(text: str) -> str:
     """Text as the patterns expect it: markdown escapes undone, quotes and spaces made plain."""
-    text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+    # Most text is clean already (passages are cleaned once, then read by many rules).
+    if "\\" in text:
+        text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+    if text.isascii():
+        return text
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
     return text.replace("\u201c", '"').replace("\u201d", '"')

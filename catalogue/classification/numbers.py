@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import terms
-from .matching import clean, pattern
+from .literals import Guarded
+from .matching import Family, clean, find, may_match
 from .result import Bound
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_DIGIT = re.compile(r"\d")  # every dose and bound pattern reads a number
 
 # --- doses -----------------------------------------------------------------
 
@@ -69,6 +72,8 @@ def _number(text: str) -> float:
 def dose_amounts(text: str) -> list[DoseAmount]:
     """Every cell number in the text, multiplied out: "2-3 millions/Kg" -> per kg (2e6, 3e6)."""
     text = clean(text)
+    if not _DIGIT.search(text):
+        return []
     found = []
     for match in _DOSE.finditer(text):
         groups = match.groupdict()
@@ -101,17 +106,21 @@ _COUNT_WORDS = "|".join(terms.DOSE_COUNT_WORDS)
 _NOT_BETWEEN = (
     r"(?!(?:days?|weeks?|months?|years?|hours?|patients|participants|subjects|after|before)\b)"
 )
-_DOSE_COUNT = re.compile(
-    rf"(?<![\w.])(?P<n>\d+|{_COUNT_WORDS})[\s-]+(?:{_NOT_BETWEEN}[\w()-]+\s+){{0,2}}?{terms.DOSE_EVENTS}(?![A-Za-z])"
-    rf"|dosage:\s*(?P<single>single)"
-    rf"|(?:administered|given|infused|injected|transplanted|repeated)\s+(?:\w+\s+)?(?P<times>once|twice|thrice)\b",
-    re.IGNORECASE,
+_DOSE_COUNT = Guarded(
+    re.compile(
+        rf"(?<![\w.])(?P<n>\d+|{_COUNT_WORDS})[\s-]+(?:{_NOT_BETWEEN}[\w()-]+\s+){{0,2}}?{terms.DOSE_EVENTS}(?![A-Za-z])"
+        rf"|dosage:\s*(?P<single>single)"
+        rf"|(?:administered|given|infused|injected|transplanted|repeated)\s+(?:\w+\s+)?(?P<times>once|twice|thrice)\b",
+        re.IGNORECASE,
+    )
 )
 # "once a week for four weeks", "weekly for 4 weeks": the count is frequency times duration.
-_SCHEDULE = re.compile(
-    rf"(?:(?P<per>once|twice|\d+ times) (?:a|per|every) (?P<unit>week|month)|(?P<adverb>weekly|monthly))"
-    rf" for (?P<n>\d+|{_COUNT_WORDS}) (?P<span>week|month)s?",
-    re.IGNORECASE,
+_SCHEDULE = Guarded(
+    re.compile(
+        rf"(?:(?P<per>once|twice|\d+ times) (?:a|per|every) (?P<unit>week|month)|(?P<adverb>weekly|monthly))"
+        rf" for (?P<n>\d+|{_COUNT_WORDS}) (?P<span>week|month)s?",
+        re.IGNORECASE,
+    )
 )
 # A number after these words counts something else: "type 1 diabetes treatment", "day 1 infusion".
 _NOT_A_COUNT_AFTER = re.compile(
@@ -121,11 +130,13 @@ _NOT_A_COUNT_AFTER = re.compile(
 _DOSE_LEVEL = re.compile(rf"\b{terms.DOSE_LEVEL_CUES}\W+(?:\w+\W+)?$", re.IGNORECASE)
 
 
-_INTERVAL = re.compile(
-    rf"(?P<n>\d+|{_COUNT_WORDS}|a|an)[\s-]+(?P<unit>day|week|month|year)s?[\s-]+(?:interval|apart)"
-    rf"|interval(?:s)? of (?P<n2>\d+|{_COUNT_WORDS})[\s-]+(?P<unit2>day|week|month|year)s?"
-    rf"|every (?P<n3>\d+|{_COUNT_WORDS})?[\s-]*(?P<unit3>day|week|month|year)s?",
-    re.IGNORECASE,
+_INTERVAL = Guarded(
+    re.compile(
+        rf"(?P<n>\d+|{_COUNT_WORDS}|a|an)[\s-]+(?P<unit>day|week|month|year)s?[\s-]+(?:interval|apart)"
+        rf"|interval(?:s)? of (?P<n2>\d+|{_COUNT_WORDS})[\s-]+(?P<unit2>day|week|month|year)s?"
+        rf"|every (?P<n3>\d+|{_COUNT_WORDS})?[\s-]*(?P<unit3>day|week|month|year)s?",
+        re.IGNORECASE,
+    )
 )
 _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -192,30 +203,41 @@ _LOWER_AFTER = (
 )
 _UPPER_AFTER = r"or less|or younger|or below|or fewer|and under|and younger|or lower"
 
-_RANGE = re.compile(
-    rf"(?:between\s+(?:the\s+ages?\s+of\s+)?(?P<a>{_E_NUM})\s*(?P<ua>{_UNIT})?\s*(?:and|-|–|to)\s*(?P<b>{_E_NUM})\s*(?P<ub>{_UNIT})?)"
-    rf"|(?:(?:ranged?\s+from|ranging\s+from|from)\s+)?(?P<c>{_E_NUM})\s*(?P<uc>{_UNIT})?\s*(?:-|–|—|to)\s*(?P<d>{_E_NUM})\s*(?P<ud>{_UNIT})?",
-    re.IGNORECASE,
+_RANGE = Guarded(
+    re.compile(
+        rf"(?:between\s+(?:the\s+ages?\s+of\s+)?(?P<a>{_E_NUM})\s*(?P<ua>{_UNIT})?\s*(?:and|-|–|to)\s*(?P<b>{_E_NUM})\s*(?P<ub>{_UNIT})?)"
+        rf"|(?:(?:ranged?\s+from|ranging\s+from|from)\s+)?(?P<c>{_E_NUM})\s*(?P<uc>{_UNIT})?\s*(?:-|–|—|to)\s*(?P<d>{_E_NUM})\s*(?P<ud>{_UNIT})?",
+        re.IGNORECASE,
+    )
 )
-_OP_BEFORE = re.compile(
-    rf"(?:(?P<lo>{_LOWER_OPS})|(?P<hi>{_UPPER_OPS}))\s*(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?",
-    re.IGNORECASE,
+_OP_BEFORE = Guarded(
+    re.compile(
+        rf"(?:(?P<lo>{_LOWER_OPS})|(?P<hi>{_UPPER_OPS}))\s*(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?",
+        re.IGNORECASE,
+    )
 )
-_OP_AFTER = re.compile(
-    rf"(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?\s*(?:(?P<lo>{_LOWER_AFTER})|(?P<hi>{_UPPER_AFTER}))",
-    re.IGNORECASE,
+_OP_AFTER = Guarded(
+    re.compile(
+        rf"(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?\s*(?:(?P<lo>{_LOWER_AFTER})|(?P<hi>{_UPPER_AFTER}))",
+        re.IGNORECASE,
+    )
 )
 _STRICT = re.compile(
     r"^(?:>|<|more than|greater than|higher than|above|over|exceed|less than|lower than|below|under)",
     re.I,
 )
 
+
+# The anchors that name a measure, all together: a row naming none has no bound.
+_ANCHORS = Family((measure, [anchor]) for measure, anchor in terms.ELIGIBILITY_ANCHORS.items())
+_MEASURE_TERMS = [
+    anchor for measure, anchor in terms.ELIGIBILITY_ANCHORS.items() if measure != "other"
+]
 _ANCHOR_BEFORE_CHARS = 80
 _ANCHOR_AFTER_CHARS = 2
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     low: float | None
     high: float | None
     low_inclusive: bool
@@ -266,13 +288,17 @@ def _raw_bounds(text: str) -> list[_Raw]:
     return sorted(found, key=lambda r: r.start)
 
 
-def _anchor(text: str, raw: _Raw) -> str | None:
-    """The measure a bound is about: named right after its number, or the nearest one before it."""
-    anchors = [
+def _anchors(text: str) -> list[tuple[str, re.Match]]:
+    """Every measure named in a row, with where it is named."""
+    return [
         (measure, match)
-        for measure, alternatives in terms.ELIGIBILITY_ANCHORS.items()
-        for match in pattern(alternatives).finditer(text)
+        for measure, alternatives in _ANCHORS.named_in(text)
+        for match in find(alternatives, text)
     ]
+
+
+def _anchor(anchors: list[tuple[str, re.Match]], raw: _Raw) -> str | None:
+    """The measure a bound is about: named right after its number, or the nearest one before it."""
     # "18 years old", "> 2 episodes", "< 60 mg/dL": a word right after the number names it.
     after = [
         (m.start(), measure)
@@ -334,9 +360,14 @@ def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[
     A range in an exclusion row is left out (what it excludes is rarely what it seems).
     """
     text = clean(text)
+    # A bound is a number tied to a measure. Most rows name no number, or no measure ("Stable
+    # insulin dose for 3 months"): they are let go before the costly reading of the numbers.
+    if not _DIGIT.search(text) or not may_match(_MEASURE_TERMS, text):
+        return []
+    anchors = _anchors(text)
     merged: dict[str, dict] = {}
     for raw in _raw_bounds(text):
-        measure = _anchor(text, raw)
+        measure = _anchor(anchors, raw)
         if measure is None or measure == "other":
             continue
         normalised = _normalised(measure, raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ingest.records import ParsedTrial
 
@@ -40,14 +41,15 @@ class Passage:
     background: bool = False  # a remark about the field, not this trial
     index: int | None = None  # which arm, intervention or criteria row (its position on the page)
 
-    @property
+    @cached_property  # asked of every passage by every rule
     def about_this_trial(self) -> bool:
         return not self.background and self.role != PLACEBO and self.group != CRITERIA
 
 
 _ABBREVIATIONS = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bDr)(?<!\bNo)(?<!\bapprox)(?<!\bet al)"
+# The cheap test first in each branch: the pattern is tried at every character.
 _SENTENCE_END = re.compile(
-    rf"{_ABBREVIATIONS}(?<=[.!?])\s+(?=[A-Z0-9(\"'])|(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])|\n+"
+    rf"(?<=[.!?]){_ABBREVIATIONS}\s+(?=[A-Z0-9(\"'])|(?=[A-Z][a-z])(?<=[a-z]{{3}}\.)|\n+"
 )
 
 
@@ -55,10 +57,13 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(clean(text)) if s and s.strip()]
 
 
+_MSC_OR_PRODUCT = terms.MSC + [p.pattern for p in terms.PRODUCTS]
+
+
 def names_msc(text: str) -> bool:
     """Does the text name MSCs (or a known MSC product), other than to deny them?"""
     text = clean(text)
-    for match in find(terms.MSC + [p.pattern for p in terms.PRODUCTS], text):
+    for match in find(_MSC_OR_PRODUCT, text):
         if not negated(text, match.start()) and not in_history(text, match.start()):
             return True
     return False
@@ -147,10 +152,9 @@ def read(record: ParsedTrial) -> list[Passage]:
         )
         add_text("intervention", where, intervention.description, INTERVENTIONS, role, number)
 
+    numbers: dict[str, int] = {}  # rows are numbered per kind: "exclusion criterion 3"
     for position, criterion in enumerate(record.eligibility.criteria):
-        number = sum(
-            1 for c in record.eligibility.criteria[: position + 1] if c.kind == criterion.kind
-        )
+        number = numbers[criterion.kind] = numbers.get(criterion.kind, 0) + 1
         where = f"{criterion.kind} criterion {number}"
         out.append(Passage(criterion.kind, where, clean(criterion.text), CRITERIA, index=position))
     return out

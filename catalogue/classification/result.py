@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Classification:
         """The detail kept in Trial.classification (documented in catalogue.export)."""
         evidence: dict[str, list[dict]] = {}
         for item in self.evidence:
-            entry = {k: v for k, v in asdict(item).items() if k != "field" and (v or k == "value")}
+            entry = {k: v for k, v in vars(item).items() if k != "field" and (v or k == "value")}
             evidence.setdefault(item.field, []).append(entry)
         return {
             "derived": {
@@ -132,11 +133,32 @@ class Classification:
                 "co_interventions": self.co_interventions,
             },
             "product": self.product,
-            "dose": None if self.dose.empty else asdict(self.dose),
-            "eligibility": [{**asdict(b), "display": b.display} for b in self.eligibility],
+            "dose": None if self.dose.empty else _as_dict(self.dose),
+            "eligibility": [{**vars(b), "display": b.display} for b in self.eligibility],
             "comparators": self.comparators,
             "co_interventions": self.co_interventions,
             "evidence": evidence,
-            "disagreements": [asdict(d) for d in self.disagreements],
+            "disagreements": [_as_dict(d) for d in self.disagreements],
             "review_reasons": self.review_reasons,
         }
+
+
+# dataclasses.asdict deep-copies every string and number it meets, which made it the
+# costliest step of a classification. Evidence and Bound hold only strings, numbers and
+# booleans, so their fields (`vars`) are what asdict gives; Dose and Disagreement hold lists.
+def _as_dict(item) -> dict:
+    """What dataclasses.asdict gives for Dose and Disagreement."""
+    return {name: _copied(getattr(item, name)) for name in _field_names(type(item))}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _copied(value):
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    return value

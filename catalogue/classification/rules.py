@@ -23,7 +23,17 @@ from catalogue.vocabulary import (
 from ingest.records import ParsedTrial
 
 from . import numbers, terms
-from .matching import find, has, in_history, negated, pattern, snippet, word_gap
+from .matching import (
+    Family,
+    find,
+    has,
+    in_history,
+    may_match,
+    negated,
+    pattern,
+    snippet,
+    word_gap,
+)
 from .passages import (
     CONDITIONS,
     CRITERIA,
@@ -52,6 +62,22 @@ _GROUP_NAMES = {
     DESCRIPTION: "detailed description",
     CONDITIONS: "conditions",
 }
+
+# The lists a rule looks for in turn, as families: one look says which a passage may name.
+_LOOK_ALIKES = Family((look_alike, look_alike.patterns) for look_alike in terms.LOOK_ALIKES)
+_PRODUCTS = Family((product, [product.pattern]) for product in terms.PRODUCTS)
+_DIABETES_TYPES = Family(terms.DIABETES_TYPES.items())
+_CELL_SOURCES = Family(terms.CELL_SOURCES.items())
+_DONOR_ADJECTIVES = Family(terms.DONOR_ADJECTIVES.items())
+_DONOR_PHRASES = Family(terms.DONOR_PHRASES.items())
+_ROUTES = Family(terms.ROUTES.items())
+_CO_INTERVENTIONS = Family(terms.CO_INTERVENTIONS.items())
+# Everything _diabetes_types looks for: most criteria rows name none of it.
+_TYPE_TERMS = [
+    *(term for alternatives in terms.DIABETES_TYPES.values() for term in alternatives),
+    *terms.OTHER_DIABETES_FORMS,
+    terms.ICD10,
+]
 
 
 @dataclass(frozen=True)
@@ -178,13 +204,13 @@ def _keep(field_name: str, hits: list[Hit]) -> list[Evidence]:
     count: dict[str, int] = {}
     seen = set()
     for hit in sorted(hits, key=lambda h: _TIER.get(h.passage.group, len(_TIER))):
-        item = hit.evidence(field_name)
-        key = (item.value, item.where, hit.passage.text)
-        if key in seen or count.get(item.value, 0) >= EVIDENCE_PER_VALUE:
+        value = str(hit.value)
+        key = (value, hit.passage.where, hit.passage.text)
+        if key in seen or count.get(value, 0) >= EVIDENCE_PER_VALUE:
             continue
         seen.add(key)
-        count[item.value] = count.get(item.value, 0) + 1
-        kept.append(item)
+        count[value] = count.get(value, 0) + 1
+        kept.append(hit.evidence(field_name))
     return kept
 
 
@@ -246,8 +272,8 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
         text = passage.text
         mscs = find(terms.MSC, text)
         taken: list[tuple[int, int]] = []
-        for look_alike in terms.LOOK_ALIKES:
-            for match in find(look_alike.patterns, text):
+        for look_alike, patterns in _LOOK_ALIKES.named_in(text):
+            for match in find(patterns, text):
                 if any(match.start() < b and match.end() > a for a, b in taken):
                     continue
                 if look_alike.slug in ("cord_blood", "mononuclear", "bone_marrow_mononuclear") and (
@@ -263,8 +289,8 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
             inside = any(match.start() >= a and match.end() <= b for a, b in taken)
             if not inside and _live(text, match):
                 mentions.append(Mention(MSC_KIND, passage, *match.span()))
-        for product in terms.PRODUCTS:
-            for match in pattern(product.pattern).finditer(text):
+        for product, patterns in _PRODUCTS.named_in(text):
+            for match in find(patterns, text):
                 if _live(text, match):
                     mentions.append(Mention(MSC_KIND, passage, *match.span(), product=product))
     return mentions
@@ -362,10 +388,14 @@ _MAIN_TYPES = (DiabetesType.T1D, DiabetesType.T2D)
 
 
 def _diabetes_types(passages: list[Passage], is_diabetes: bool) -> tuple[list[str], list[Hit]]:
+    if not is_diabetes:
+        return [], []
     found: list[Hit] = []
     for passage in _indication_passages(passages):
         text = passage.text
-        for slug, alternatives in terms.DIABETES_TYPES.items():
+        if not may_match(_TYPE_TERMS, text):
+            continue
+        for slug, alternatives in _DIABETES_TYPES.named_in(text):
             for match in find(alternatives, text):
                 if negated(text, match.start()):
                     continue
@@ -375,7 +405,7 @@ def _diabetes_types(passages: list[Passage], is_diabetes: bool) -> tuple[list[st
                 found.append(
                     Hit(DiabetesType.OTHER, passage, *match.span(), "another form of diabetes")
                 )
-        for match in pattern(terms.ICD10).finditer(text):
+        for match in find(terms.ICD10, text):
             if negated(text, match.start()):
                 continue
             code = match.group(0)[:3].upper()
@@ -387,8 +417,6 @@ def _diabetes_types(passages: list[Passage], is_diabetes: bool) -> tuple[list[st
                 if sub.startswith(prefix):
                     found.append(Hit(slug, passage, *match.span(), "ICD-10 code"))
                     break
-    if not is_diabetes:
-        return [], []
     forms = [h for h in found if h.note == "another form of diabetes"]
     main: list[Hit] = []
     for tier in _MAIN_TYPE_TIERS:
@@ -474,7 +502,7 @@ def _cell_sources(
         look_alike_spans = [(m.start, m.end) for m in here if m.kind != MSC_KIND]
         if not mscs and passage.role != MSC_PRODUCT:
             continue
-        for slug, alternatives in terms.CELL_SOURCES.items():
+        for slug, alternatives in _CELL_SOURCES.named_in(passage.text):
             for match in find(alternatives, passage.text):
                 if any(match.start() < b and match.end() > a for a, b in look_alike_spans):
                     continue
@@ -541,7 +569,7 @@ def _donor(
         text = passage.text
         mscs = [m for m in here if m.kind == MSC_KIND]
         found: list[Hit] = []
-        for value, alternatives in terms.DONOR_ADJECTIVES.items():
+        for value, alternatives in _DONOR_ADJECTIVES.named_in(text):
             for match in find(alternatives, text):
                 if not _live(text, match):
                     continue
@@ -551,7 +579,7 @@ def _donor(
                 if target is not None or passage.role == MSC_PRODUCT:
                     found.append(Hit(value, passage, *match.span()))
         if passage.role == MSC_PRODUCT or mscs:
-            for value, alternatives in terms.DONOR_PHRASES.items():
+            for value, alternatives in _DONOR_PHRASES.named_in(text):
                 for match in find(alternatives, text):
                     if not _live(text, match):
                         continue
@@ -660,7 +688,7 @@ def _routes(
             continue
         mscs = [m for m in here if m.kind == MSC_KIND]
         taken: list[tuple[int, int]] = []
-        for slug, alternatives in terms.ROUTES.items():
+        for slug, alternatives in _ROUTES.named_in(passage.text):
             for match in find(alternatives, passage.text):
                 if any(match.start() < b and match.end() > a for a, b in taken):
                     continue
@@ -771,7 +799,7 @@ def _co_interventions(passages: list[Passage]) -> tuple[list[str], list[Hit]]:
             continue
         if passage.group not in (INTERVENTIONS, TITLES, SUMMARY):
             continue
-        for slug, alternatives in terms.CO_INTERVENTIONS.items():
+        for slug, alternatives in _CO_INTERVENTIONS.named_in(passage.text):
             for match in find(alternatives, passage.text):
                 if _live(passage.text, match):
                     hits.append(Hit(slug, passage, *match.span()))

@@ -26,8 +26,8 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     # carry what the filterset read, so a 100 kB or repeated parameter is not in each one.
     request.GET = filterset.data
     trials = filterset.qs
-    if filterset.search_text and not filterset.fuzzy:
-        trials = trials.with_snippets(filterset.search_text)
+    if filterset.searched:
+        trials = trials.with_snippets(filterset.searched)
     counts = facet_counts(filterset)
     paginator = CountedPaginator(trials, filterset.per_page, count=counts.total)
     page = paginator.get_page(request.GET.get("page"))
