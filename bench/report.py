@@ -19,6 +19,9 @@ INGEST = {
 }
 
 
+TARGETS = {"ingest_per_s": 1000, "list_p95_ms": 50, "detail_p95_ms": 20, "gunicorn_rps": 300}
+
+
 def markdown(results: dict, *, quick: bool = False) -> str:
     m = results["machine"]
     lines = [
@@ -31,6 +34,7 @@ def markdown(results: dict, *, quick: bool = False) -> str:
         f"PostgreSQL {m['postgres']} (embedded unless DATABASE_URL was set); {m['os']}.",
         f"Run {results['date']}, {results['minutes']} minutes.",
         "",
+        *_targets(results),
         *_ingest(results["ingest"]),
         *_web(results["web"]),
         *_serve(results["serve"]),
@@ -120,3 +124,48 @@ def _serve(serve: dict) -> list[str]:
             f"{r['non_2xx']} non-2xx, {sockets} socket | {rss} |"
         )
     return [*lines, ""]
+
+
+def _targets(results: dict) -> list[str]:
+    """The issue's targets next to what this run measured (largest size of each kind)."""
+    ingest = results["ingest"]["sizes"]
+    largest = ingest[max(ingest, key=int)]
+    web = results["web"][max(results["web"], key=int)]["scenarios"]
+    served = results["serve"].get("list", {})
+    rows = [
+        (
+            "ingest, new trials into an empty catalogue",
+            f"≥ {TARGETS['ingest_per_s']:,}/s and ≥ ½ parse-only "
+            f"({largest['parse']['parse_per_s'] // 2:,}/s)",
+            f"{largest['empty']['per_s']:,}/s",
+            largest["empty"]["per_s"]
+            >= max(TARGETS["ingest_per_s"], largest["parse"]["parse_per_s"] / 2),
+        ),
+        (
+            "list page, `q` + 3 filters + all facets, p95",
+            f"≤ {TARGETS['list_p95_ms']} ms",
+            f"{web['search_3_filters']['total_ms']['p95']} ms",
+            web["search_3_filters"]["total_ms"]["p95"] <= TARGETS["list_p95_ms"],
+        ),
+        (
+            "detail page p95 (constant queries)",
+            f"≤ {TARGETS['detail_p95_ms']} ms",
+            f"{web['detail']['total_ms']['p95']} ms, {web['detail']['queries']['max']} queries",
+            web["detail"]["total_ms"]["p95"] <= TARGETS["detail_p95_ms"]
+            and web["detail"]["queries"]["min"] == web["detail"]["queries"]["max"],
+        ),
+        (
+            "list page under gunicorn, 2 workers",
+            f"≥ {TARGETS['gunicorn_rps']} requests/s",
+            f"{served.get('requests_per_s', 'skipped')} requests/s",
+            served.get("requests_per_s", 0) >= TARGETS["gunicorn_rps"],
+        ),
+    ]
+    lines = ["## Targets", "", "| measure | target | measured | met |", "| --- | --- | --- | --- |"]
+    lines += [f"| {m} | {t} | {v} | {'yes' if ok else '**no**'} |" for m, t, v, ok in rows]
+    return [
+        *lines,
+        "",
+        "Where a target is missed, the closing notes of issue 7 and docs/scaling.md say why.",
+        "",
+    ]

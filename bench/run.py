@@ -25,12 +25,7 @@ from . import databases
 from .ingest import OUT, ROOT
 from .ingest import measure as measure_ingest
 
-TARGETS = {
-    "ingest_per_s": 1000,
-    "list_p95_ms": 50,  # q + 3 filters + all facets, at the largest size
-    "detail_p95_ms": 20,
-    "gunicorn_rps": 300,
-}
+PARTS = ["ingest", "web", "serve"]
 
 
 def run_module(module: str, args: list[str], url: str) -> None:
@@ -38,7 +33,7 @@ def run_module(module: str, args: list[str], url: str) -> None:
     subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, check=True)
 
 
-def web(sizes: list[int], requests: int) -> dict:
+def web(sizes: list[int], requests: int, keep_first: bool = True) -> dict:
     results = {}
     for size in sizes:
         name = f"bench_web_{size}"
@@ -49,14 +44,17 @@ def web(sizes: list[int], requests: int) -> dict:
         out = OUT / f"web-{size}.json"
         run_module("bench.web", ["--trials", str(size), "--requests", str(requests), "--json", str(out)], url)  # fmt: skip
         results[size] = {"seed_seconds": round(seeded, 1), **json.loads(out.read_text())}
-        if size != sizes[0]:
+        if size != sizes[0] or not keep_first:
             databases.drop(name)
     return results
 
 
-def serve(size: int, durations: tuple[int, int]) -> dict:
+def serve(size: int, durations: tuple[int, int], requests: int) -> dict:
     """The list page under gunicorn (2 workers) at `size` trials, then the mixed load test."""
     url = databases.server_url(f"bench_web_{size}")  # seeded by web() and kept for this
+    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
+    subprocess.run(migrate, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True)
+    run_module("bench.seed", ["--trials", str(size)], url)  # a no-op when web() just did
     results = {}
     for label, duration, extra in (("list", durations[0], []), ("mixed", durations[1], ["--mixed"])):  # fmt: skip
         out = OUT / f"serve-{label}.json"
@@ -94,21 +92,33 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="run only these; the others' results are taken from the last run's results.json",
+    )
     args = parser.parse_args(argv)
     ingest_sizes, web_sizes = ([200, 500], [500, 2000]) if args.quick else ([1000, 10000], [10000, 100000])  # fmt: skip
     durations = (5, 5) if args.quick else (30, 60)
     requests = 10 if args.quick else 50
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    results = {"machine": machine(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    print("ingest ...", flush=True)
-    results["ingest"] = measure_ingest(ingest_sizes)
-    print("list and detail pages ...", flush=True)
-    results["web"] = web(web_sizes, requests)
-    print("gunicorn ...", flush=True)
-    results["serve"] = serve(web_sizes[0], durations)
+    saved = OUT / "results.json"
+    results = json.loads(saved.read_text()) if saved.exists() and args.parts != PARTS else {}
+    results.update(machine=machine(), date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    if "ingest" in args.parts:
+        print("ingest ...", flush=True)
+        results["ingest"] = measure_ingest(ingest_sizes)
+    if "web" in args.parts:  # serve uses the smaller catalogue web() seeds
+        print("list and detail pages ...", flush=True)
+        results["web"] = web(web_sizes, requests, keep_first="serve" in args.parts)
+    if "serve" in args.parts:
+        print("gunicorn ...", flush=True)
+        results["serve"] = serve(web_sizes[0], durations, requests)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    saved.write_text(json.dumps(results, indent=2, default=str))
     from .report import markdown
 
     text = markdown(results, quick=args.quick)
