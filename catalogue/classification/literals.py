@@ -57,6 +57,7 @@ class Needs:
         self._first = {literal: sorted(numbers) for literal, numbers in first.items()}
         self._first_literals = frozenset(first)
         self.any_of = _reduced(self._first_literals)
+        self._any_of = re.compile(_trie(sorted(self.any_of)))  # one look for all of them
         self.literals = self._first_literals.union(
             *(options for branches in patterns for branch in branches for options in branch)
         )
@@ -78,11 +79,7 @@ class Needs:
 
     def may_be_met(self, text: str) -> bool:
         """The quick check alone, for a text with no `Index`: does it hold one of `any_of`?"""
-        lowered = folded(text)
-        for literal in self.any_of:
-            if literal in lowered:
-                return True
-        return False
+        return self._any_of.search(folded(text)) is not None
 
 
 def needs(patterns: Iterable[str], flags: int = re.IGNORECASE) -> Needs | None:
@@ -111,23 +108,21 @@ def needs(patterns: Iterable[str], flags: int = re.IGNORECASE) -> Needs | None:
 class Guarded:
     """A compiled pattern run only on texts holding one of its literals, and fast: same matches.
 
-    Python's re tries case-insensitive alternatives one by one at every character, which
-    makes patterns like "at least|more than|above|..." slow. In ASCII text, a pattern with no
-    case-sensitive part finds the same matches when it is made case-sensitive and run on the
-    lowercased text (same length, same places); each is then matched again, at its place,
-    in the text itself, so groups read the text as written.
+    With `scan_lowercased`, for patterns of many alternatives ("at least|more than|above|..."),
+    which Python's re tries one by one at every character, and much more slowly when they
+    ignore case: in ASCII text, a pattern with no case-sensitive part finds the same matches
+    when it is made case-sensitive and run on the lowercased text (same length, same places).
+    Each is then matched again, at its place, in the text itself, so groups read the text as
+    written.
     """
 
-    def __init__(self, regex: re.Pattern):
+    def __init__(self, regex: re.Pattern, scan_lowercased: bool = False):
         self.regex = regex
         self.needs = needs([regex.pattern], regex.flags)
-        self._lowercase = _case_sensitive_twin(regex)
-
-    def may_occur(self, text: str) -> bool:
-        return self.needs is None or self.needs.may_be_met(text)
+        self._lowercase = _case_sensitive_twin(regex) if scan_lowercased else None
 
     def finditer(self, text: str) -> Iterator[re.Match]:
-        if not self.may_occur(text):
+        if self.needs is not None and not self.needs.may_be_met(text):
             return iter(())
         if self._lowercase is None or not text.isascii():
             return self.regex.finditer(text)
@@ -208,6 +203,10 @@ class Index:
         self.literals = frozenset(literals)
         in_words = sorted(literal for literal in self.literals if _WORD.fullmatch(literal))
         self._others = tuple(sorted(self.literals.difference(in_words)))
+        # The characters that put the others out of words ("'", "."): a text without them
+        # holds none of the others.
+        outside = {char for other in self._others for char in other if not _WORD.match(char)}
+        self._outside = re.compile("|".join(map(re.escape, sorted(outside))) or "(?!)")
         # A trie of the literals finds at each place the longest that starts there; the
         # shorter ones starting there are its prefixes.
         self._trie = re.compile(_trie(in_words)) if in_words else None
@@ -220,9 +219,10 @@ class Index:
     def found_in(self, text: str) -> frozenset[str]:
         lowered = folded(text)
         found = frozenset().union(*map(self.inside, _WORD.findall(lowered)))
-        for literal in self._others:
-            if literal in lowered:
-                found |= {literal}
+        if self._outside.search(lowered):
+            for literal in self._others:
+                if literal in lowered:
+                    found |= {literal}
         return found
 
     def _inside(self, word: str) -> frozenset[str]:

@@ -3,6 +3,10 @@
 Context is read from the words just before a match, inside its clause: a negation
 ("no history of", "not autologous") denies it, a history word ("previous", "had received")
 puts it in the patient's past. A background sentence talks about the field, not this trial.
+
+Most passages name none of the terms of most lists, so a list is scanned only in texts that
+hold the literals its matches need (literals.py), and only for the terms those allow. The
+matches are the same as scanning every text for every term.
 """
 
 from __future__ import annotations
@@ -33,91 +37,6 @@ def _flexible_spaces(term: str) -> str:
     return "".join(out)
 
 
-class CompiledTerms:
-    """A term list compiled into one pattern, and the literals a text must hold to match it."""
-
-    def __init__(self, alternatives: tuple[str, ...]):
-        # "glucose|insulin|..." is taken as the list it is, so a text is scanned for the
-        # few alternatives it may hold rather than for all of them.
-        self.terms = _split(alternatives)
-        body = "|".join(f"(?:{_flexible_spaces(term)})" for term in self.terms)
-        self.regex = re.compile(rf"(?<![{_EDGE}])(?:{body})(?![{_EDGE}])", re.IGNORECASE)
-        # None: some term needs no literal, so the text is always scanned.
-        self.needs = _needs(self.terms)
-        # Its literals are all in _INDEX, so one look per text finds them.
-        self.indexed = self.needs is not None and self.needs.literals <= _INDEX.literals
-        # Many texts hold the same few literals (or none): what they allow is worked out once.
-        self.met = lru_cache(maxsize=1024)(self.needs.met) if self.indexed else None
-
-    def regex_for(self, text: str) -> re.Pattern | None:
-        """The pattern to scan the text with; None when no term can match in it.
-
-        Terms whose literals the text lacks match nowhere in it, so leaving them out of the
-        alternation changes no match, and the scan tries fewer terms at each place.
-        Named groups are read by name ("sub" in ICD10): such a pattern is kept whole.
-        """
-        met = self.terms_met(text)
-        if not met:
-            return None
-        if len(met) == len(self.terms) or self.regex.groupindex:
-            return self.regex
-        return _compiled(tuple(self.terms[number] for number in met)).regex
-
-    def find(self, text: str) -> list[re.Match]:
-        regex = self.regex_for(text)
-        return [] if regex is None else list(regex.finditer(text))
-
-    def terms_met(self, text: str) -> Sequence[int]:
-        """The numbers of the terms that may match in the text (all, when it cannot tell)."""
-        if self.needs is None:
-            return range(len(self.terms))
-        if not self.indexed:
-            return range(len(self.terms)) if self.needs.may_be_met(text) else ()
-        return self.met(_found_in(text))
-
-
-@cache
-def _compiled(alternatives: tuple[str, ...]) -> CompiledTerms:
-    return CompiledTerms(alternatives)
-
-
-def _needs(alternatives: tuple[str, ...]) -> literals.Needs | None:
-    return literals.needs(_flexible_spaces(term) for term in alternatives)
-
-
-def _split(alternatives: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(part for term in alternatives for part in _alternatives(term))
-
-
-def _alternatives(term: str) -> list[str]:
-    """ "a|b(c|d)" -> ["a", "b(c|d)"]: a term's alternatives outside any group or class."""
-    parts, start, depth, in_class, index = [], 0, 0, False, 0
-    while index < len(term):
-        char = term[index]
-        if char == "\\":
-            index += 1  # the escaped character is literal
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            index += term.startswith("^", index + 1)
-            index += term.startswith("]", index + 1)  # "[]...]": a literal "]"
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(term[start:index])
-            start = index + 1
-        index += 1
-    parts.append(term[start:])
-    return parts
-
-
-def _key(alternatives: Iterable[str] | str) -> tuple[str, ...]:
-    return (alternatives,) if isinstance(alternatives, str) else tuple(alternatives)
-
-
 def pattern(alternatives: Iterable[str] | str) -> re.Pattern:
     """One compiled pattern for a term or a list of terms: whole words, any case."""
     return _compiled(_key(alternatives)).regex
@@ -146,13 +65,9 @@ class Family(Generic[Key]):
 
     def __init__(self, lists: Iterable[tuple[Key, Sequence[str]]]):
         self.lists = list(lists)
-        self._all = _compiled(
-            tuple(term for _, alternatives in self.lists for term in alternatives)
-        )
-        self._list_of_term = [
-            number
-            for number, (_, alternatives) in enumerate(self.lists)
-            for _ in _split(tuple(alternatives))
+        self._all = _compiled(tuple(term for _, terms_ in self.lists for term in terms_))
+        self._list_of_term = [  # CompiledTerms numbers the alternatives of all the terms
+            number for number, (_, terms_) in enumerate(self.lists) for _ in _split(terms_)
         ]
 
     def named_in(self, text: str) -> list[tuple[Key, Sequence[str]]]:
@@ -161,6 +76,120 @@ class Family(Generic[Key]):
             return []
         named = {self._list_of_term[term] for term in met}
         return [self.lists[number] for number in sorted(named)]
+
+
+# --- a term list, compiled --------------------------------------------------------
+
+
+class CompiledTerms:
+    """A term list as one pattern, and the literals a text must hold for each term to match."""
+
+    def __init__(self, alternatives: tuple[str, ...]):
+        # "glucose|insulin|..." counts as the list it is: a text is then scanned only for
+        # the few alternatives it may hold.
+        self.terms = _split(alternatives)
+        self.regex = _pattern_of(self.terms)
+        self.needs = _needs(self.terms)  # None: some term needs no literal; always scan
+        # All its literals are in _INDEX, so one look per text finds them.
+        self.indexed = self.needs is not None and self.needs.literals <= _INDEX.literals
+        self.everything = range(len(self.terms))
+        # Texts differ, but the few of this list's literals they hold (mostly none) do not:
+        # what those allow is worked out once. Plain dicts, emptied when full: read far more
+        # often than lru_cache's bookkeeping is worth.
+        self._met: dict[frozenset[str], tuple[int, ...]] = {}
+        self._subsets: dict[tuple[int, ...], re.Pattern] = {}
+
+    def terms_met(self, text: str) -> Sequence[int]:
+        """The numbers of the terms that may match in the text (all, when it cannot tell)."""
+        if not self.indexed:
+            if self.needs is None or self.needs.may_be_met(text):
+                return self.everything
+            return ()
+        found = _found_in(text)
+        if self.needs.literals.isdisjoint(found):
+            return ()
+        held = self.needs.literals.intersection(found)
+        met = self._met.get(held)
+        if met is None:
+            if len(self._met) >= _CACHED:
+                self._met.clear()
+            met = self._met[held] = self.needs.met(held)
+        return met
+
+    def regex_for(self, text: str) -> re.Pattern | None:
+        """The pattern to scan the text with; None when no term can match in it.
+
+        Terms whose literals the text lacks match nowhere in it, so leaving them out of the
+        alternation changes no match, and the scan tries fewer terms at each place.
+        Named groups are read by name ("sub" in ICD10): such a pattern is kept whole.
+        """
+        met = self.terms_met(text)
+        if not met:
+            return None
+        if len(met) == len(self.terms) or self.regex.groupindex:
+            return self.regex
+        subset = self._subsets.get(met)
+        if subset is None:
+            if len(self._subsets) >= _CACHED:
+                self._subsets.clear()
+            subset = self._subsets[met] = _pattern_of(tuple(self.terms[number] for number in met))
+        return subset
+
+    def find(self, text: str) -> list[re.Match]:
+        regex = self.regex_for(text)
+        return [] if regex is None else list(regex.finditer(text))
+
+
+_CACHED = 1024  # entries in each of a CompiledTerms' caches, at most
+
+
+@cache
+def _compiled(alternatives: tuple[str, ...]) -> CompiledTerms:
+    return CompiledTerms(alternatives)
+
+
+@lru_cache(maxsize=4096)
+def _pattern_of(alternatives: tuple[str, ...]) -> re.Pattern:
+    body = "|".join(f"(?:{_flexible_spaces(term)})" for term in alternatives)
+    return re.compile(rf"(?<![{_EDGE}])(?:{body})(?![{_EDGE}])", re.IGNORECASE)
+
+
+def _needs(alternatives: tuple[str, ...]) -> literals.Needs | None:
+    return literals.needs(_flexible_spaces(term) for term in alternatives)
+
+
+def _key(alternatives: Iterable[str] | str) -> tuple[str, ...]:
+    return (alternatives,) if isinstance(alternatives, str) else tuple(alternatives)
+
+
+def _split(alternatives: Iterable[str]) -> tuple[str, ...]:
+    """The alternatives of every term, in order."""
+    return tuple(part for term in alternatives for part in _alternatives(term))
+
+
+def _alternatives(term: str) -> list[str]:
+    """ "a|b(c|d)" -> ["a", "b(c|d)"]: a term's alternatives outside any group or class."""
+    parts, start, depth, in_class, index = [], 0, 0, False, 0
+    while index < len(term):
+        char = term[index]
+        if char == "\\":
+            index += 1  # the escaped character is literal
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += term.startswith("^", index + 1)
+            index += term.startswith("]", index + 1)  # "[]...]": a literal "]"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(term[start:index])
+            start = index + 1
+        index += 1
+    parts.append(term[start:])
+    return parts
 
 
 def _term_lists() -> list[list[str] | tuple[str, ...]]:
@@ -174,20 +203,16 @@ def _term_lists() -> list[list[str] | tuple[str, ...]]:
     return lists
 
 
-# The literals of every term list, looked for in one pass per text: most lists are then
-# skipped at the cost of a set operation. Each rule reads every passage, so a passage's
-# literals are kept for the next rule (and the next trial, when its text recurs).
+# The literals of every term list, looked for in one pass per text: a list is then passed
+# over at the cost of a set operation. Every rule reads every passage, so a passage's
+# literals are kept for the next one (a trial has a few dozen passages).
 _INDEX = literals.Index(
     literal
     for alternatives in _term_lists()
     if (needs := _needs(_split(_key(alternatives))))
     for literal in needs.literals
 )
-
-
-@lru_cache(maxsize=4096)
-def _found_in(text: str) -> frozenset[str]:
-    return _INDEX.found_in(text)
+_found_in = lru_cache(maxsize=256)(_INDEX.found_in)
 
 
 # A clause ends at these; commas do not end it, so "no retinopathy, nephropathy" negates both.
@@ -238,12 +263,15 @@ def is_background(sentence: str) -> bool:
     return has(terms.BACKGROUND_CUES, sentence) and not has(terms.STUDY_CUES, sentence)
 
 
+_BREAK = re.compile(r"[.;:!?]\s|[;:]")  # a sentence or clause boundary, for word_gap
+
+
 def word_gap(text: str, start: int, end: int) -> int | None:
     """Words between two offsets; None when a clause boundary lies between them."""
     if end < start:
         start, end = end, start
     between = text[start:end]
-    if re.search(r"[.;:!?]\s|[;:]", between):
+    if _BREAK.search(between):
         return None
     return len(_WORD.findall(between))
 

@@ -112,7 +112,8 @@ _DOSE_COUNT = Guarded(
         rf"|dosage:\s*(?P<single>single)"
         rf"|(?:administered|given|infused|injected|transplanted|repeated)\s+(?:\w+\s+)?(?P<times>once|twice|thrice)\b",
         re.IGNORECASE,
-    )
+    ),
+    scan_lowercased=True,
 )
 # "once a week for four weeks", "weekly for 4 weeks": the count is frequency times duration.
 _SCHEDULE = Guarded(
@@ -120,7 +121,8 @@ _SCHEDULE = Guarded(
         rf"(?:(?P<per>once|twice|\d+ times) (?:a|per|every) (?P<unit>week|month)|(?P<adverb>weekly|monthly))"
         rf" for (?P<n>\d+|{_COUNT_WORDS}) (?P<span>week|month)s?",
         re.IGNORECASE,
-    )
+    ),
+    scan_lowercased=True,
 )
 # A number after these words counts something else: "type 1 diabetes treatment", "day 1 infusion".
 _NOT_A_COUNT_AFTER = re.compile(
@@ -136,7 +138,8 @@ _INTERVAL = Guarded(
         rf"|interval(?:s)? of (?P<n2>\d+|{_COUNT_WORDS})[\s-]+(?P<unit2>day|week|month|year)s?"
         rf"|every (?P<n3>\d+|{_COUNT_WORDS})?[\s-]*(?P<unit3>day|week|month|year)s?",
         re.IGNORECASE,
-    )
+    ),
+    scan_lowercased=True,
 )
 _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -214,13 +217,15 @@ _OP_BEFORE = Guarded(
     re.compile(
         rf"(?:(?P<lo>{_LOWER_OPS})|(?P<hi>{_UPPER_OPS}))\s*(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?",
         re.IGNORECASE,
-    )
+    ),
+    scan_lowercased=True,
 )
 _OP_AFTER = Guarded(
     re.compile(
         rf"(?P<n>{_E_NUM})\s*(?P<u>{_UNIT})?\s*(?:(?P<lo>{_LOWER_AFTER})|(?P<hi>{_UPPER_AFTER}))",
         re.IGNORECASE,
-    )
+    ),
+    scan_lowercased=True,
 )
 _STRICT = re.compile(
     r"^(?:>|<|more than|greater than|higher than|above|over|exceed|less than|lower than|below|under)",
@@ -228,11 +233,11 @@ _STRICT = re.compile(
 )
 
 
-# The anchors that name a measure, all together: a row naming none has no bound.
 _ANCHORS = Family((measure, [anchor]) for measure, anchor in terms.ELIGIBILITY_ANCHORS.items())
-_MEASURE_TERMS = [
+# The anchors that name a measure, all together: a row naming none has no bound.
+_MEASURE_TERMS = tuple(
     anchor for measure, anchor in terms.ELIGIBILITY_ANCHORS.items() if measure != "other"
-]
+)
 _ANCHOR_BEFORE_CHARS = 80
 _ANCHOR_AFTER_CHARS = 2
 
@@ -248,8 +253,11 @@ class _Raw(NamedTuple):
     is_range: bool
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _unit_key(unit: str | None) -> str:
-    return re.sub(r"\s+", "", unit or "").lower().replace("kg/m^2", "kg/m2")
+    return _SPACES.sub("", unit or "").lower().replace("kg/m^2", "kg/m2")
 
 
 def _value(number: str) -> float:
@@ -318,14 +326,18 @@ def _anchor(anchors: list[tuple[str, re.Match]], raw: _Raw) -> str | None:
     return None
 
 
+_NO_UNITS: dict[str, float] = {}
+_UNIT_IF_NONE = {"age": "years", "bmi": "kg/m2"}  # "aged 18 to 65", "BMI 25-35"
+
+
 def _normalised(measure: str, raw: _Raw) -> tuple[float | None, float | None, str] | None:
     """The bound in the measure's stored unit, or None when the unit or numbers do not fit."""
-    units = terms.ELIGIBILITY_UNITS.get(measure, {})
+    units = terms.ELIGIBILITY_UNITS.get(measure, _NO_UNITS)
     unit = raw.unit
     if not unit:
         if measure == "diabetes_duration":
             return None
-        unit = {"age": "years", "bmi": "kg/m2"}.get(measure, "")
+        unit = _UNIT_IF_NONE.get(measure, "")
         if measure == "hba1c":
             value = raw.low if raw.low is not None else raw.high
             unit = "%" if value is not None and value < 20 else "mmol/mol"
@@ -335,7 +347,9 @@ def _normalised(measure: str, raw: _Raw) -> tuple[float | None, float | None, st
     low = None if raw.low is None else round(raw.low * factor, 2)
     high = None if raw.high is None else round(raw.high * factor, 2)
     smallest, largest = terms.ELIGIBILITY_PLAUSIBLE[measure]
-    if any(v is not None and not smallest <= v <= largest for v in (low, high)):
+    if (low is not None and not smallest <= low <= largest) or (
+        high is not None and not smallest <= high <= largest
+    ):
         return None
     stored = terms.ELIGIBILITY_STORED_UNIT[measure] or _display_unit(unit)
     if measure == "hba1c" and unit == "mmol/mol":
@@ -343,14 +357,17 @@ def _normalised(measure: str, raw: _Raw) -> tuple[float | None, float | None, st
     return low, high, stored
 
 
+_DISPLAY_UNITS = {
+    "nmol/l": "nmol/L",
+    "pmol/ml": "pmol/mL",
+    "pmol/l": "pmol/L",
+    "ng/ml": "ng/mL",
+    "ng/dl": "ng/dL",
+}
+
+
 def _display_unit(unit: str) -> str:
-    return {
-        "nmol/l": "nmol/L",
-        "pmol/ml": "pmol/mL",
-        "pmol/l": "pmol/L",
-        "ng/ml": "ng/mL",
-        "ng/dl": "ng/dL",
-    }.get(unit, unit)
+    return _DISPLAY_UNITS.get(unit, unit)
 
 
 def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[Bound]:
@@ -380,26 +397,25 @@ def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[
                 continue
             low, high = high, low
             low_inclusive, high_inclusive = not raw.high_inclusive, not raw.low_inclusive
-        entry = merged.setdefault(
-            measure,
-            {
+        entry = merged.get(measure)
+        if entry is None:
+            entry = merged[measure] = {
                 "low": None,
                 "high": None,
                 "low_inclusive": True,
                 "high_inclusive": True,
                 "unit": unit,
-                "spans": [],
-            },
-        )
+                "start": raw.start,
+                "end": raw.end,
+            }
         if low is not None:
             entry["low"], entry["low_inclusive"] = low, low_inclusive
         if high is not None:
             entry["high"], entry["high_inclusive"] = high, high_inclusive
-        entry["spans"].append((raw.start, raw.end))
+        entry["start"] = min(entry["start"], raw.start)
+        entry["end"] = max(entry["end"], raw.end)
     bounds = []
     for measure, entry in merged.items():
-        start = min(s for s, _ in entry["spans"])
-        end = max(e for _, e in entry["spans"])
         bounds.append(
             Bound(
                 measure=measure,
@@ -411,7 +427,7 @@ def eligibility_bounds(kind: str, text: str, position: int, shown: str) -> list[
                 kind=kind,
                 criterion=shown,
                 position=position,
-                as_written=text[start:end].strip(),
+                as_written=text[entry["start"] : entry["end"]].strip(),
             )
         )
     return bounds

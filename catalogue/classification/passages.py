@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from ingest.records import ParsedTrial
 
@@ -31,7 +30,9 @@ WITH_MSC = "with_msc"  # another intervention given in an arm that gives MSCs
 PLACEBO = "placebo"
 
 
-@dataclass(frozen=True)
+# Not frozen: built by the dozen for every trial, and a frozen dataclass is slower to build.
+# Nothing changes a passage once read.
+@dataclass
 class Passage:
     section: str  # title, official_title, condition, keyword, summary, description, arm, intervention, inclusion, exclusion
     where: str  # for people: "intervention 'mscs'"
@@ -41,7 +42,7 @@ class Passage:
     background: bool = False  # a remark about the field, not this trial
     index: int | None = None  # which arm, intervention or criteria row (its position on the page)
 
-    @cached_property  # asked of every passage by every rule
+    @property
     def about_this_trial(self) -> bool:
         return not self.background and self.role != PLACEBO and self.group != CRITERIA
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from catalogue.vocabulary import (
     CellSource,
@@ -72,15 +73,10 @@ _DONOR_ADJECTIVES = Family(terms.DONOR_ADJECTIVES.items())
 _DONOR_PHRASES = Family(terms.DONOR_PHRASES.items())
 _ROUTES = Family(terms.ROUTES.items())
 _CO_INTERVENTIONS = Family(terms.CO_INTERVENTIONS.items())
-# Everything _diabetes_types looks for: most criteria rows name none of it.
-_TYPE_TERMS = [
-    *(term for alternatives in terms.DIABETES_TYPES.values() for term in alternatives),
-    *terms.OTHER_DIABETES_FORMS,
-    terms.ICD10,
-]
 
 
-@dataclass(frozen=True)
+# Mention and Hit are not frozen: built by the dozen for every trial, and nothing changes them.
+@dataclass
 class Mention:
     """A cell product named in a passage: MSCs (kind "msc") or a look-alike (its slug)."""
 
@@ -92,7 +88,7 @@ class Mention:
     product: terms.Product | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
     """A value found in a passage."""
 
@@ -110,44 +106,49 @@ class Hit:
 
 def classify(record: ParsedTrial) -> Classification:
     passages = read(record)
-    mentions = _product_mentions(passages)
+    # Criteria rows describe the patients: only the indication and eligibility rules read them.
+    page = [p for p in passages if p.group != CRITERIA]
+    indication = _indication_passages(passages)
+    mentions = _product_mentions(page)
     evidence: list[Evidence] = []
     disagreements: list[Disagreement] = []
     reasons: list[str] = []
 
     is_msc, deciding = _msc_decision(mentions)
-    is_diabetes, diabetes_hits = _is_diabetes(passages)
-    types, type_hits = _diabetes_types(passages, is_diabetes)
+    diabetes_hit = _names_diabetes(indication)
+    is_diabetes = diabetes_hit is not None
+    types, type_hits = _diabetes_types(indication, is_diabetes)
     evidence += _keep("diabetes_types", type_hits)
 
     bounds = _eligibility(record)
     recent, recent_hits = _recent_onset(passages, bounds, types)
     evidence += _keep("recent_onset", recent_hits)
 
-    sources, source_hits, source_groups = _cell_sources(passages, mentions, is_msc, deciding)
+    product = _product_passages(page)  # read by each rule about the product
+    sources, source_hits, source_groups = _cell_sources(product, mentions, is_msc, deciding)
     evidence += _keep("cell_sources", source_hits)
     disagreements += _disagreement("cell_sources", source_groups)
 
-    donor, donor_hits, donor_conflict = _donor(passages, mentions, source_hits, record, bounds)
+    donor, donor_hits, donor_conflict = _donor(product, mentions, source_hits, record, bounds)
     evidence += _keep("donor", donor_hits)
     if donor_conflict:
         disagreements.append(donor_conflict)
 
-    routes, route_hits, route_groups = _routes(passages, mentions, is_msc)
+    routes, route_hits, route_groups = _routes(product, mentions, is_msc)
     evidence += _keep("routes", route_hits)
     disagreements += _disagreement("routes", route_groups)
 
-    dose, dose_hits = _dose(passages, mentions, is_msc)
+    dose, dose_hits = _dose(product, mentions, is_msc)
     evidence += _keep("dose", dose_hits)
 
-    comparators, comparator_hits = _comparators(record, passages)
+    comparators, comparator_hits = _comparators(record, page)
     evidence += _keep("comparators", comparator_hits)
-    co_interventions, co_hits = _co_interventions(passages) if is_msc else ([], [])
+    co_interventions, co_hits = _co_interventions(page) if is_msc else ([], [])
     evidence += _keep("co_interventions", co_hits)
 
     in_scope = is_msc and is_diabetes
     reason = _scope_reason(record, is_msc, is_diabetes, deciding, types)
-    scope_hits = diabetes_hits[:1]
+    scope_hits = [diabetes_hit] if diabetes_hit else []
     if deciding is not None:
         note = deciding.look_alike.reason if deciding.look_alike else "names MSCs"
         scope_hits.insert(0, _hit_of(deciding, note=note))
@@ -195,7 +196,13 @@ def classify(record: ParsedTrial) -> Classification:
 def _ordered(values: Iterable[str], vocabulary) -> list[str]:
     """Slugs in the vocabulary's order, each once."""
     present = set(values)
-    return [choice.value for choice in vocabulary if choice.value in present]
+    return [slug for slug in _slugs(vocabulary) if slug in present]
+
+
+@cache
+def _slugs(vocabulary) -> tuple[str, ...]:
+    # Reading .value off enum members is slow, and every trial asks for every vocabulary.
+    return tuple(choice.value for choice in vocabulary)
 
 
 def _keep(field_name: str, hits: list[Hit]) -> list[Evidence]:
@@ -360,21 +367,20 @@ def _indication_passages(passages: list[Passage]) -> list[Passage]:
     ]
 
 
-def _is_diabetes(passages: list[Passage]) -> tuple[bool, list[Hit]]:
-    """Is diabetes (or a diabetic complication) what the trial treats?
+def _names_diabetes(indication: list[Passage]) -> Hit | None:
+    """Is diabetes (or a diabetic complication) what the trial treats? The first phrase that says so.
 
     The description counts only on a page that states no conditions: elsewhere it may name
     diabetes as a side effect ("steroid-induced diabetes") of a trial about something else.
     """
-    states_conditions = any(p.group == CONDITIONS for p in passages)
-    hits = []
-    for passage in sorted(_indication_passages(passages), key=_indication_order):
+    states_conditions = any(p.group == CONDITIONS for p in indication)
+    for passage in sorted(indication, key=_indication_order):
         if passage.group == DESCRIPTION and states_conditions:
             continue
         for match in find(terms.DIABETES, passage.text):
             if _live(passage.text, match) or passage.group == CONDITIONS:
-                hits.append(Hit("diabetes", passage, *match.span(), "names diabetes"))
-    return bool(hits), hits
+                return Hit("diabetes", passage, *match.span(), "names diabetes")
+    return None
 
 
 def _indication_order(passage: Passage) -> int:
@@ -387,11 +393,19 @@ _MAIN_TYPE_TIERS = ((CONDITIONS, TITLES), (SUMMARY, INTERVENTIONS), (CRITERIA,),
 _MAIN_TYPES = (DiabetesType.T1D, DiabetesType.T2D)
 
 
-def _diabetes_types(passages: list[Passage], is_diabetes: bool) -> tuple[list[str], list[Hit]]:
+# Every term _diabetes_types reads (keep in step with it): most criteria rows name none.
+_TYPE_TERMS = (
+    *(term for alternatives in terms.DIABETES_TYPES.values() for term in alternatives),
+    *terms.OTHER_DIABETES_FORMS,
+    terms.ICD10,
+)
+
+
+def _diabetes_types(indication: list[Passage], is_diabetes: bool) -> tuple[list[str], list[Hit]]:
     if not is_diabetes:
         return [], []
     found: list[Hit] = []
-    for passage in _indication_passages(passages):
+    for passage in indication:
         text = passage.text
         if not may_match(_TYPE_TERMS, text):
             continue
@@ -431,6 +445,8 @@ def _diabetes_types(passages: list[Passage], is_diabetes: bool) -> tuple[list[st
 def _recent_onset(
     passages: list[Passage], bounds: list[Bound], types: list[str]
 ) -> tuple[bool, list[Hit]]:
+    if not types:
+        return False, []
     hits = []
     for passage in _indication_passages(passages):
         for match in find(terms.RECENT_ONSET, passage.text):
@@ -447,7 +463,7 @@ def _recent_onset(
                     start = where.text.find(bound.as_written)
                     note = f"diagnosed at most {bound.high:g} months before"
                     hits.append(Hit("true", where, start, start + len(bound.as_written), note))
-    return bool(hits and types), hits if types else []
+    return bool(hits), hits
 
 
 def _eligibility(record: ParsedTrial) -> list[Bound]:
@@ -491,12 +507,12 @@ def _attached(text: str, source: re.Match, mscs: list[Mention]) -> bool:
 
 
 def _cell_sources(
-    passages: list[Passage], mentions: list[Mention], is_msc: bool, deciding: Mention | None
+    product: list[Passage], mentions: list[Mention], is_msc: bool, deciding: Mention | None
 ) -> tuple[list[str], list[Hit], dict[str, set[str]]]:
     hits: list[Hit] = []
     groups: dict[str, set[str]] = {}
     by_passage = _by_passage(mentions)
-    for passage in _product_passages(passages):
+    for passage in product:
         here = by_passage.get(id(passage), [])
         mscs = [m for m in here if m.kind == MSC_KIND]
         look_alike_spans = [(m.start, m.end) for m in here if m.kind != MSC_KIND]
@@ -556,7 +572,7 @@ def _product_at(here: list[Mention], match: re.Match, text: str) -> Mention | No
 
 
 def _donor(
-    passages: list[Passage],
+    product: list[Passage],
     mentions: list[Mention],
     source_hits: list[Hit],
     record: ParsedTrial,
@@ -564,7 +580,7 @@ def _donor(
 ) -> tuple[str, list[Hit], Disagreement | None]:
     by_passage = _by_passage(mentions)
     hits: list[Hit] = []
-    for passage in _product_passages(passages):
+    for passage in product:
         here = by_passage.get(id(passage), [])
         text = passage.text
         mscs = [m for m in here if m.kind == MSC_KIND]
@@ -677,12 +693,12 @@ def _about_the_cells(passage: Passage, here: list[Mention], is_msc: bool) -> boo
 
 
 def _routes(
-    passages: list[Passage], mentions: list[Mention], is_msc: bool
+    product: list[Passage], mentions: list[Mention], is_msc: bool
 ) -> tuple[list[str], list[Hit], dict[str, set[str]]]:
     by_passage = _by_passage(mentions)
     hits: list[Hit] = []
     groups: dict[str, set[str]] = {}
-    for passage in _product_passages(passages):
+    for passage in product:
         here = by_passage.get(id(passage), [])
         if not _about_the_cells(passage, here, is_msc):
             continue
@@ -703,13 +719,13 @@ def _routes(
 # --- how much, how often -----------------------------------------------------
 
 
-def _dose(passages: list[Passage], mentions: list[Mention], is_msc: bool) -> tuple[Dose, list[Hit]]:
+def _dose(product: list[Passage], mentions: list[Mention], is_msc: bool) -> tuple[Dose, list[Hit]]:
     """Cell numbers, number of administrations and interval; the most trusted statement first."""
     by_passage = _by_passage(mentions)
     dose = Dose()
     hits: list[Hit] = []
     amounts: dict[tuple, str] = {}  # (per_kg, values) -> how it reads
-    for passage in _product_passages(passages):
+    for passage in product:
         if not _about_the_cells(passage, by_passage.get(id(passage), []), is_msc):
             continue
         text = passage.text
