@@ -77,6 +77,19 @@ def test_postgres_is_the_official_image_with_a_named_volume_and_a_healthcheck():
     assert "ports" not in db  # only the app reaches the database
 
 
+def test_postgres_gets_the_settings_the_embedded_server_gets():
+    from config.database import SERVER_SETTINGS
+
+    command = SERVICES["db"]["command"]
+    assert command[0] == "postgres"
+    given = dict(
+        arg.split("=", 1)
+        for flag, arg in zip(command[1::2], command[2::2], strict=True)
+        if flag == "-c"
+    )
+    assert given == SERVER_SETTINGS
+
+
 def test_app_services_build_this_image_and_wait_for_what_they_need():
     for name in APP_SERVICES:
         service = SERVICES[name]

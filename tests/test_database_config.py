@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from config.database import from_url
+from config.database import SERVER_SETTINGS, from_url
 
 
 def test_url_with_host_port_and_options():
@@ -38,3 +40,14 @@ def test_tests_run_on_postgres_with_the_extensions():
         cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = 'catalogue'")
         assert cursor.fetchone()
     assert {"pg_trgm", "unaccent", "btree_gin"} <= extensions
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="a server of one's own is tuned by its owner"
+)
+def test_the_embedded_server_runs_with_the_catalogues_settings():
+    with connection.cursor() as cursor:
+        for name, value in SERVER_SETTINGS.items():
+            cursor.execute("SELECT current_setting(%s)", [name])
+            assert cursor.fetchone()[0] == value, name
