@@ -32,7 +32,7 @@ def markdown(results: dict, *, quick: bool = False) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
         f"PostgreSQL {m['postgres']} (embedded unless DATABASE_URL was set); {m['os']}.",
-        f"Run {results['date']}, {results['minutes']} minutes.",
+        _duration(results),
         "",
         *_targets(results),
         *_ingest(results["ingest"]),
@@ -40,6 +40,23 @@ def markdown(results: dict, *, quick: bool = False) -> str:
         *_serve(results["serve"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _duration(results: dict) -> str:
+    """When the run was and how long each part took (a rerun of some parts keeps the others' times)."""
+    spent = results.get("part_minutes", {})
+    if not spent:
+        return f"Run {results['date']}, {results['minutes']} minutes."
+    parts = ", ".join(f"{part} {minutes}" for part, minutes in spent.items())
+    rerun = results.get("parts_run", list(spent))
+    note = (
+        ""
+        if set(rerun) >= set(spent)
+        else f" (this run: {', '.join(rerun)}; the rest from the run before)"
+    )
+    return (
+        f"Run {results['date']}{note}; minutes per part: {parts}; {sum(spent.values()):.1f} in all."
+    )
 
 
 def _ingest(ingest: dict) -> list[str]:

@@ -108,16 +108,21 @@ def main(argv: list[str] | None = None) -> None:
     saved = OUT / "results.json"
     results = json.loads(saved.read_text()) if saved.exists() and args.parts != PARTS else {}
     results.update(machine=machine(), date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    if "ingest" in args.parts:
-        print("ingest ...", flush=True)
-        results["ingest"] = measure_ingest(ingest_sizes)
-    if "web" in args.parts:  # serve uses the smaller catalogue web() seeds
-        print("list and detail pages ...", flush=True)
-        results["web"] = web(web_sizes, requests, keep_first="serve" in args.parts)
-    if "serve" in args.parts:
-        print("gunicorn ...", flush=True)
-        results["serve"] = serve(web_sizes[0], durations, requests)
+    spent = results.setdefault("part_minutes", {})
+    parts = {
+        "ingest": lambda: measure_ingest(ingest_sizes),
+        # serve uses the smaller catalogue web() seeds
+        "web": lambda: web(web_sizes, requests, keep_first="serve" in args.parts),
+        "serve": lambda: serve(web_sizes[0], durations, requests),
+    }
+    for part in PARTS:
+        if part in args.parts:
+            print(f"{part} ...", flush=True)
+            part_started = time.monotonic()
+            results[part] = parts[part]()
+            spent[part] = round((time.monotonic() - part_started) / 60, 1)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    results["parts_run"] = args.parts
     saved.write_text(json.dumps(results, indent=2, default=str))
     from .report import markdown
 

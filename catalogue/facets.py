@@ -100,9 +100,17 @@ def facet_counts(filterset: TrialFilter) -> Counts:
     # A facet whose filter is the only one set counts the whole universe again.
     own = [p for p in PARAMS if p in active and active - {p}]
     others = [p for p in PARAMS if p not in active]
-    groups = [(filterset.filtered(), others, True)]
-    groups += [(filterset.filtered(skip={p}), [p], False) for p in own]
-    found, total = _count(groups)
+    if own and "q" in active:
+        # Each group would repeat the search (a third of a big catalogue can match it): read
+        # the matches once, then narrow them by each group's facet filters.
+        shared = filterset.filtered(skip=own)
+        groups = [(filterset.narrowed(own), others, True)]
+        groups += [(filterset.narrowed(set(own) - {p}), [p], False) for p in own]
+    else:
+        shared = None
+        groups = [(filterset.filtered(), others, True)]
+        groups += [(filterset.filtered(skip={p}), [p], False) for p in own]
+    found, total = _count(groups, shared)
     by_facet = {}
     for param in PARAMS:
         present = universe.by_facet[param]
@@ -131,17 +139,27 @@ def _universe_counts(filterset: TrialFilter) -> Counts:
     return _universes[key]
 
 
-def _count(groups) -> tuple[dict[str, dict[str, int]], int | None]:
-    """One query for every (queryset, facets, with total) group: value counts and the total."""
+def _count(groups, shared=None) -> tuple[dict[str, dict[str, int]], int | None]:
+    """One query for every (queryset, facets, with total) group: value counts and the total.
+
+    With `shared`, the groups' querysets hold only their own facet filters, and they read
+    the trials of `shared` (materialized once, with every facet column) instead of the table.
+    """
     ctes, parts, params = [], [], []
+    table = f'FROM "{groups[0][0].model._meta.db_table}"'
+    if shared is not None:
+        everything = sorted({_column(p)[0] for p in PARAMS})
+        sql, sql_params = _sql(shared, everything)
+        ctes.append(f"facet_base AS MATERIALIZED ({sql})")
+        params += sql_params
     for i, (queryset, facet_params, with_total) in enumerate(groups):
         columns = {p: _column(p) for p in facet_params}
         names = sorted({name for name, _ in columns.values()}) or ["id"]
-        try:
-            sql, sql_params = queryset.order_by().values(*names).query.sql_with_params()
-        except EmptyResultSet:  # a filter that can match nothing: count an empty set
-            table = queryset.model._meta.db_table
-            sql, sql_params = f"SELECT {', '.join(names)} FROM {table} WHERE false", ()
+        sql, sql_params = _sql(queryset, names)
+        if shared is not None:
+            # The group's own WHERE, on the shared rows: they keep the table's column names.
+            assert sql.count(table) == 1, sql
+            sql = sql.replace(table, f"{table.replace('FROM ', 'FROM facet_base AS ')}")
         ctes.append(f"t{i} AS MATERIALIZED ({sql})")
         params += sql_params
         for p, (name, is_array) in columns.items():
@@ -159,6 +177,15 @@ def _count(groups) -> tuple[dict[str, dict[str, int]], int | None]:
             elif value:
                 found.setdefault(PARAMS[index], {})[value] = n
     return found, total
+
+
+def _sql(queryset, names: list[str]) -> tuple[str, tuple]:
+    """The SELECT of these columns of the queryset's trials, and its parameters."""
+    try:
+        return queryset.order_by().values(*names).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing: count an empty set
+        table = queryset.model._meta.db_table
+        return f"SELECT {', '.join(names)} FROM {table} WHERE false", ()
 
 
 def _column(param: str) -> tuple[str, bool]:

@@ -99,7 +99,7 @@ class TrialQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the detail page shows, in a constant number of queries."""
-        from .models import EligibilityCriterion, RelatedTrial, Trial, TrialSponsor
+        from .models import EligibilityCriterion, RelatedTrial, SourceDocument, Trial, TrialSponsor
 
         # Whether each related trial is in the catalogue too, in the same query as the links.
         known = Trial.objects.filter(registry_id=OuterRef("registry_id"))
@@ -121,7 +121,9 @@ class TrialQuerySet(models.QuerySet):
                 "related_trials",
                 queryset=RelatedTrial.objects.annotate(in_catalogue=Exists(known)),
             ),
-            "sources",
+            # A source's saved page and its parse are tens of kB each and shown only in the admin.
+            models.Prefetch("sources", queryset=SourceDocument.objects.defer("raw_text", "parsed")),
+            "locks",  # which sections a curator owns (provenance.section_sources)
         )
 
     def for_export(self):

@@ -140,3 +140,36 @@ def test_umbilical_cord_trials_done_means(client, seeded):
     page = page_for(client, {"cell_source": "umbilical_cord"})
     assert sorted(result_ids(page)) == ["NCT01219465", "NCT04061746"]
     assert counts(page, "cell_source")["umbilical_cord"] == 2
+
+
+# Searches with several facet filters read the search's matches once for every facet
+# (catalogue.facets); each count must still be what that option alone would give.
+NARROWING = [
+    {"q": "umbilical cord", "phase": ["PHASE1", "PHASE2"], "donor": ["allogeneic"]},
+    {"q": "diabetes", "status": ["RECRUITING", "COMPLETED"], "cell_source": ["bone_marrow"], "country": ["China"]},
+    {"q": "placebo -adipose", "diabetes_type": ["t1d"], "route": ["intravenous"], "age": "30"},
+    {"q": "mesenchymal", "phase": ["PHASE2"], "study_type": ["INTERVENTIONAL"], "include_out_of_scope": "1"},
+    {"q": "zzzz nothing", "phase": ["PHASE2"], "donor": ["autologous"]},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("params", NARROWING, ids=lambda p: p["q"])
+def test_counts_with_a_search_and_several_filters_are_each_options_results(params):
+    from django.http import QueryDict
+
+    from bench import seed
+    from catalogue.facets import PARAMS, facet_counts
+    from catalogue.filters import TrialFilter
+
+    seed.seed(300, seed=3)
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    filterset = TrialFilter(data, queryset=Trial.objects.all())
+    counted = facet_counts(filterset)
+    assert counted.total == filterset.filtered().count()
+    for param in PARAMS:
+        others = filterset.filtered(skip={param})
+        for value, n in counted.by_facet[param].items():
+            alone = filterset.filters[param].filter(others, [value]).count()
+            assert n == alone, (param, value)

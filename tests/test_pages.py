@@ -79,6 +79,18 @@ def test_detail_query_count_is_constant(client, seeded, django_assert_max_num_qu
             client.get(reverse("catalogue:trial_detail", args=[registry_id]))
 
 
+def test_detail_leaves_the_saved_pages_in_the_database(client, seeded):
+    """The sources section lists files; their saved text and parse (tens of kB) stay unread."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("catalogue:trial_detail", args=["NCT02893306"]))
+    assert response.status_code == 200
+    read = " ".join(q["sql"] for q in queries if "catalogue_sourcedocument" in q["sql"])
+    assert read and "raw_text" not in read and '"parsed"' not in read
+
+
 def test_detail_sections_come_in_reading_order(client, seeded):
     page = soup(client.get(reverse("catalogue:trial_detail", args=["NCT04061746"])))
     order = [s["id"] for s in page.select("article.trial > section")]
