@@ -28,9 +28,13 @@ from .ingest import measure as measure_ingest
 PARTS = ["ingest", "web", "serve"]
 
 
+def _env(url: str) -> dict:
+    # DEBUG on for the commands' settings only (no SECRET_KEY needed); bench.web measures with it off.
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1"}
+
+
 def run_module(module: str, args: list[str], url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1"}
-    subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=_env(url), check=True)
 
 
 def web(sizes: list[int], requests: int, keep_first: bool = True) -> dict:
@@ -53,7 +57,7 @@ def serve(size: int, durations: tuple[int, int], requests: int) -> dict:
     """The list page under gunicorn (2 workers) at `size` trials, then the mixed load test."""
     url = databases.server_url(f"bench_web_{size}")  # seeded by web() and kept for this
     migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
-    subprocess.run(migrate, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True)
+    subprocess.run(migrate, cwd=ROOT, env=_env(url), check=True)
     run_module("bench.seed", ["--trials", str(size)], url)  # a no-op when web() just did
     results = {}
     for label, duration, extra in (("list", durations[0], []), ("mixed", durations[1], ["--mixed"])):  # fmt: skip
