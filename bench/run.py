@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> None:
         help="run only these; the others' results are taken from the last run's results.json",
     )
     args = parser.parse_args(argv)
+    # As `make` sets it: development settings for the benchmark's own Django (no SECRET_KEY
+    # needed); every measurement turns DEBUG off itself, as production has it.
+    os.environ.setdefault("DJANGO_DEBUG", "1")
     ingest_sizes, web_sizes = ([200, 500], [500, 2000]) if args.quick else ([1000, 10000], [10000, 100000])  # fmt: skip
     durations = (5, 5) if args.quick else (30, 60)
     requests = 10 if args.quick else 50
