@@ -70,7 +70,8 @@ def parse_rates(folder: Path) -> dict:
 
 
 def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
-    """`manage.py ingest folder` against database `url`: wall time, statuses, peak memory."""
+    """`manage.py ingest folder` against database `url`: wall time, statuses, peak memory,
+    and the CPU each kind of process spent per document (where the time goes)."""
     command = [sys.executable, "manage.py", "ingest", str(folder), "--no-progress"]
     if workers is not None:
         command += ["--workers", str(workers)]
@@ -79,7 +80,7 @@ def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = PeakMemory(process.pid)
+    peak = PeakMemory(process.pid, database=url.rsplit("/", 1)[-1].split("?")[0])
     out, err = process.communicate()
     wall = time.perf_counter() - started
     peak.stop()
@@ -96,20 +97,53 @@ def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
         "wall_seconds": round(wall, 2),
         "summary": out.strip().splitlines()[-1],
         "peak_rss_mb": peak.megabytes,
+        "cpu_ms_per_document": {
+            kind: round(seconds * 1000 / max(1, logged["documents"]), 2)
+            for kind, seconds in peak.cpu_seconds().items()
+        },
     }
 
 
 class PeakMemory:
-    """Samples the resident memory of a process and its children every 0.1 s."""
+    """Samples the resident memory of a process and its children every 0.1 s, and the CPU
+    time of the process, of its children (the parse workers) and of the Postgres backends
+    serving `database` (read last before each exits, so a little may be missed)."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, database: str = ""):
         self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.database = f" {database} " if database else None
+        self.cpu: dict[int, tuple[str, float]] = {}
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
 
     def _sample(self) -> None:
         while not self.done.wait(0.1):
-            self.peak = max(self.peak, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            self.peak = max(self.peak, sum(_rss_kb(pid) for pid in tree))
+            kinds = {pid: "main" if pid == self.pid else "workers" for pid in tree}
+            kinds.update((pid, "postgres") for pid in self._backends())
+            for pid, kind in kinds.items():  # a process that just ended reads as 0: keep the last
+                self.cpu[pid] = (kind, max(_cpu_seconds(pid), self.cpu.get(pid, (kind, 0.0))[1]))
+
+    def _backends(self) -> list[int]:
+        if not self.database:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if command.startswith("postgres: ") and self.database in command:
+                    found.append(int(entry.name))
+        return found
+
+    def cpu_seconds(self) -> dict[str, float]:
+        totals = {"workers": 0.0, "main": 0.0, "postgres": 0.0}
+        for kind, seconds in self.cpu.values():
+            totals[kind] += seconds
+        return totals
 
     def stop(self) -> None:
         self.done.set()
@@ -130,6 +164,18 @@ def _tree(pid: int) -> list[int]:
         pids += [int(c) for c in children.split()]
         seen += 1
     return pids
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _rss_kb(pid: int) -> int:

@@ -35,7 +35,7 @@ def markdown(results: dict, *, quick: bool = False) -> str:
         _duration(results),
         "",
         *_targets(results),
-        *_ingest(results["ingest"]),
+        *_ingest(results["ingest"], m["cores"]),
         *_web(results["web"]),
         *_serve(results["serve"]),
     ]
@@ -59,7 +59,7 @@ def _duration(results: dict) -> str:
     )
 
 
-def _ingest(ingest: dict) -> list[str]:
+def _ingest(ingest: dict, cores: int) -> list[str]:
     lines = [
         "## Ingest",
         "",
@@ -83,7 +83,23 @@ def _ingest(ingest: dict) -> list[str]:
                 f"| {r['documents']:,} | {rates[0]} | {rates[1]} "
                 f"| {label} | **{r['per_s']:,}** | {r['seconds']} | {r['peak_rss_mb']} MB |"
             )
-    return [*lines, ""]
+    return [*lines, "", *_ingest_cpu(ingest, cores), ""]
+
+
+def _ingest_cpu(ingest: dict, cores: int) -> list[str]:
+    """Where the CPU of the largest run into an empty catalogue went, per document."""
+    size, row = list(ingest["sizes"].items())[-1]
+    cpu = row["empty"].get("cpu_ms_per_document")
+    if not cpu:  # results from before the CPU was sampled
+        return []
+    total = sum(cpu.values())
+    return [
+        f"CPU per document, {int(size):,} new trials into an empty catalogue: parse workers "
+        f"{cpu['workers']} ms (parse, merge, classify, rows), main process {cpu['main']} ms "
+        f"(COPY, history), Postgres backend {cpu['postgres']} ms (search vectors, indexes, "
+        f"history rows): {total:.1f} ms in all, so {cores} cores allow at most "
+        f"~{round(cores * 1000 / total):,} documents/s on this design.",
+    ]
 
 
 def _web(web: dict) -> list[str]:

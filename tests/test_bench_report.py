@@ -1,4 +1,4 @@
-"""BENCHMARKS.md's run line: how long each part took, also when only some parts were rerun (pure)."""
+"""BENCHMARKS.md: the run line (minutes per part, also after a partial rerun) and the ingest CPU line."""
 
 from __future__ import annotations
 
@@ -28,3 +28,25 @@ def test_a_partial_rerun_says_which_times_come_from_the_run_before():
 
 def test_results_from_before_part_times_give_the_run_minutes():
     assert _duration(RUN) == "Run 2026-11-22 10:00 UTC, 4.0 minutes."
+
+
+def test_the_ingest_cpu_line_says_where_each_document_went_and_the_rate_it_allows():
+    from bench.report import _ingest_cpu
+
+    empty = {"cpu_ms_per_document": {"workers": 4.0, "main": 2.0, "postgres": 4.0}}
+    line = _ingest_cpu({"sizes": {"10000": {"empty": empty}}}, cores=2)[0]
+    assert "10,000 new trials" in line
+    assert "parse workers 4.0 ms" in line and "Postgres backend 4.0 ms" in line
+    assert line.endswith(
+        "10.0 ms in all, so 2 cores allow at most ~200 documents/s on this design."
+    )
+
+
+def test_a_process_cpu_time_is_read_from_proc():
+    import os
+
+    from bench.ingest import _cpu_seconds
+
+    sum(i * i for i in range(200_000))  # some CPU for this process to have spent
+    assert _cpu_seconds(os.getpid()) > 0
+    assert _cpu_seconds(2**22 + 1) == 0.0  # no such process

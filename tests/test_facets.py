@@ -150,6 +150,11 @@ NARROWING = [
     {"q": "placebo -adipose", "diabetes_type": ["t1d"], "route": ["intravenous"], "age": "30"},
     {"q": "mesenchymal", "phase": ["PHASE2"], "study_type": ["INTERVENTIONAL"], "include_out_of_scope": "1"},
     {"q": "zzzz nothing", "phase": ["PHASE2"], "donor": ["autologous"]},
+    {  # every facet filtered: no facet is counted over all the filters, only the total
+        "q": "cells", "status": ["RECRUITING"], "phase": ["PHASE2"], "cell_source": ["adipose"],
+        "donor": ["allogeneic"], "diabetes_type": ["t2d"], "route": ["intravenous"],
+        "study_type": ["INTERVENTIONAL"], "sponsor_class": ["OTHER"], "country": ["China"],
+    },
 ]  # fmt: skip
 
 
