@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from . import databases
 from .corpus import write_corpus
@@ -80,7 +81,7 @@ def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = PeakMemory(process.pid, database=url.rsplit("/", 1)[-1].split("?")[0])
+    peak = PeakMemory(process.pid, database=urlparse(url).path.lstrip("/"))
     out, err = process.communicate()
     wall = time.perf_counter() - started
     peak.stop()

@@ -50,3 +50,20 @@ def test_a_process_cpu_time_is_read_from_proc():
     sum(i * i for i in range(200_000))  # some CPU for this process to have spent
     assert _cpu_seconds(os.getpid()) > 0
     assert _cpu_seconds(2**22 + 1) == 0.0  # no such process
+
+
+def test_the_ingest_sampler_finds_the_postgres_backend_of_its_database(django_db_setup, db):
+    import os
+    import time
+
+    from django.db import connection
+
+    from bench.ingest import PeakMemory
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM generate_series(1, 300000)")  # some backend CPU
+    sampler = PeakMemory(os.getpid(), database=connection.settings_dict["NAME"])
+    time.sleep(0.35)
+    sampler.stop()
+    spent = sampler.cpu_seconds()
+    assert spent["main"] > 0 and spent["postgres"] > 0
