@@ -6,6 +6,7 @@ SCENARIOS = {
     "list": "no filter",
     "search": "`q` alone",
     "search_3_filters": "`q` + 3 filters",
+    "search_page_2": "`q`, page 2 after page 1 (counts remembered)",
     "deep_page": "deep page (1000, or the last)",
     "sort_enrollment": "sorted by enrollment",
     "misspelled_search": "misspelled `q` (fuzzy fallback)",

@@ -9,11 +9,13 @@ page shows and which tell what values exist at all, change only when trials chan
 each process keeps them per catalogue version. The rest is one query: the trials that
 pass every filter are read once for all the facets whose own filter is off (and
 counted, which spares the paginator its COUNT), and each facet whose filter is on
-counts its own column over the trials that pass the others.
+counts its own column over the trials that pass the others; the rows of the last 128 such
+queries are kept per catalogue version too, so paging through a search counts it once.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -93,7 +95,8 @@ def facets(filterset: TrialFilter, counts: Counts | None = None) -> list[Facet]:
 
 def facet_counts(filterset: TrialFilter) -> Counts:
     """Each facet's count per value present in the reachable trials, and the filtered total."""
-    universe = _universe_counts(filterset)
+    version = catalogue_version()  # read before the counts it keys, so never newer than them
+    universe = _universe_counts(filterset, version)
     active = set(filterset.values)
     if not active:
         return universe
@@ -110,7 +113,7 @@ def facet_counts(filterset: TrialFilter) -> Counts:
         shared = None
         groups = [(filterset.filtered(), others, True)]
         groups += [(filterset.filtered(skip={p}), [p], False) for p in own]
-    found, total = _count(groups, shared)
+    found, total = _count(groups, shared, version=version)
     by_facet = {}
     for param in PARAMS:
         present = universe.by_facet[param]
@@ -126,10 +129,10 @@ def facet_counts(filterset: TrialFilter) -> Counts:
 _universes: dict[tuple, Counts] = {}
 
 
-def _universe_counts(filterset: TrialFilter) -> Counts:
+def _universe_counts(filterset: TrialFilter, version: tuple) -> Counts:
     universe = filterset.universe()
     sql, params = universe.order_by().values("pk").query.sql_with_params()
-    key = (catalogue_version(), sql, tuple(params))
+    key = (version, sql, tuple(params))
     if key not in _universes:
         if len(_universes) >= 8:
             _universes.clear()
@@ -139,7 +142,35 @@ def _universe_counts(filterset: TrialFilter) -> Counts:
     return _universes[key]
 
 
-def _count(groups, shared=None) -> tuple[dict[str, dict[str, int]], int | None]:
+# Per process: the rows of recent facet queries by (catalogue version, SQL, parameters), so
+# the next page of a search, another sort or coming back does not count its matches again
+# (at 100k trials a broad search's counts take a few hundred ms). Least recently used out
+# first; a new catalogue version makes every old key miss.
+_recent: OrderedDict[tuple, list] = OrderedDict()
+RECENT = 128
+
+
+def forget_recent() -> None:
+    """Drop the remembered counts (bench.web measures searches counted afresh)."""
+    _recent.clear()
+
+
+def _rows(sql: str, params: list, version: tuple | None) -> list:
+    key = (version, sql, repr(params))  # parameters hold lists: repr is their hashable form
+    if version is not None and key in _recent:
+        _recent.move_to_end(key)
+        return _recent[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if version is not None:
+        _recent[key] = rows
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
+    return rows
+
+
+def _count(groups, shared=None, *, version=None) -> tuple[dict[str, dict[str, int]], int | None]:
     """One query for every (queryset, facets, with total) group: value counts and the total.
 
     With `shared`, the groups' querysets hold only their own facet filters, and they read
@@ -170,13 +201,13 @@ def _count(groups, shared=None) -> tuple[dict[str, dict[str, int]], int | None]:
             parts.append(f"SELECT -1, NULL, count(*) FROM t{i}")
     found: dict[str, dict[str, int]] = {}
     total = None
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params)
-        for index, value, n in cursor.fetchall():
-            if index < 0:
-                total = n
-            elif value:
-                found.setdefault(PARAMS[index], {})[value] = n
+    for index, value, n in _rows(
+        f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params, version
+    ):
+        if index < 0:
+            total = n
+        elif value:
+            found.setdefault(PARAMS[index], {})[value] = n
     return found, total
 
 

@@ -178,3 +178,28 @@ def test_counts_with_a_search_and_several_filters_are_each_options_results(param
         for value, n in counted.by_facet[param].items():
             alone = filterset.filters[param].filter(others, [value]).count()
             assert n == alone, (param, value)
+
+
+def test_the_next_page_of_a_search_does_not_count_its_matches_again(client, seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def facet_queries(params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("catalogue:trial_list"), params).status_code == 200
+        return sum("count(*)" in q["sql"] and "UNION ALL" in q["sql"] for q in queries)
+
+    search = {"q": "diabetes", "phase": "PHASE1", "donor": "allogeneic"}
+    assert facet_queries(search) >= 1  # with the catalogue-wide counts, the first time
+    assert facet_queries({**search, "sort": "-enrollment"}) == 0
+    assert facet_queries({**search, "q": "diabetes mellitus"}) == 1  # another search counts
+
+
+def test_remembered_counts_follow_a_change_to_the_catalogue(client, seeded):
+    search = {"q": "umbilical cord", "phase": "PHASE1", "donor": "allogeneic"}
+    before = counts(page_for(client, search), "cell_source")["umbilical_cord"]
+    Trial.objects.filter(cell_sources__contains=["umbilical_cord"]).filter(
+        registry_id=Trial.objects.matching("umbilical cord").values("registry_id")[:1]
+    ).update(cell_sources=["adipose"])
+    after = counts(page_for(client, search), "cell_source")["umbilical_cord"]
+    assert before >= 1 and after == before - 1
