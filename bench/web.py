@@ -27,8 +27,6 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from catalogue import facets
-
 SEARCHES = [
     "umbilical cord",
     "type 1 diabetes",
@@ -130,6 +128,8 @@ def _page_one(url: str) -> str:
 def _run(client: Client, urls: list[str], warmup: int, first=None) -> dict:
     """Each URL measured with no search's counts remembered (catalogue.facets), unless
     `first(url)` is requested (unmeasured) just before it."""
+    from catalogue import facets  # after django.setup(), like the module's other app imports
+
     for url in urls[:warmup]:
         client.get(url)
     totals, sql, counts, statuses = [], [], [], set()
