@@ -81,10 +81,10 @@ def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = PeakMemory(process.pid, database=urlparse(url).path.lstrip("/"))
+    sampler = ProcessSampler(process.pid, database=urlparse(url).path.lstrip("/"))
     out, err = process.communicate()
     wall = time.perf_counter() - started
-    peak.stop()
+    sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"ingest failed ({process.returncode}): {out} {err[-2000:]}")
     # The command's own summary log line times the ingest without interpreter start-up.
@@ -97,15 +97,15 @@ def run_ingest(folder: Path, url: str, workers: int | None = None) -> dict:
         "per_s": round(logged["documents_per_second"]),
         "wall_seconds": round(wall, 2),
         "summary": out.strip().splitlines()[-1],
-        "peak_rss_mb": peak.megabytes,
+        "peak_rss_mb": sampler.megabytes,
         "cpu_ms_per_document": {
             kind: round(seconds * 1000 / max(1, logged["documents"]), 2)
-            for kind, seconds in peak.cpu_seconds().items()
+            for kind, seconds in sampler.cpu_seconds().items()
         },
     }
 
 
-class PeakMemory:
+class ProcessSampler:
     """Samples the resident memory of a process and its children every 0.1 s, and the CPU
     time of the process, of its children (the parse workers) and of the Postgres backends
     serving `database` (read last before each exits, so a little may be missed)."""
@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # as bench.run: the commands' own settings
     results = measure(args.sizes)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

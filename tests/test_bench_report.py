@@ -58,11 +58,11 @@ def test_the_ingest_sampler_finds_the_postgres_backend_of_its_database(django_db
 
     from django.db import connection
 
-    from bench.ingest import PeakMemory
+    from bench.ingest import ProcessSampler
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM generate_series(1, 300000)")  # some backend CPU
-    sampler = PeakMemory(os.getpid(), database=connection.settings_dict["NAME"])
+    sampler = ProcessSampler(os.getpid(), database=connection.settings_dict["NAME"])
     time.sleep(0.35)
     sampler.stop()
     spent = sampler.cpu_seconds()
