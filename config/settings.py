@@ -61,9 +61,15 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    # Each app imports only those listed above it: desk -> ingest -> classification -> catalogue.
     "catalogue",
+    "classification",
     "ingest",
+    "desk",
 ]
+# How the classifier's evaluation reads a labelled file into a record (classification
+# knows no file formats; ingest does).
+RECORD_READER = "ingest.detect.parse_document"
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",

@@ -29,7 +29,6 @@ from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from catalogue import search
-from catalogue.classification import apply_classification
 from catalogue.curation import finalize
 from catalogue.models import (
     Arm,
@@ -39,14 +38,15 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
+from classification import apply_classification
+from records import ParsedTrial, ParseError
+from records.merge import Source, merge
 
 from . import rows
 from .copy import allocate_ids, bulk_history, copy_rows, copy_trials, record_inserts
 from .deadline import deadline
 from .detect import parse_document
 from .loader import PARSE_SECONDS, PARSER_VERSION, Document, FileResult, record_digest, store
-from .merge import Source, merge
-from .records import ParsedTrial, ParseError
 from .writer import sponsor_ids
 
 # The child models with change history (all of rows.CHILDREN) and the sponsor links.

@@ -24,21 +24,20 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.classification.apply import CLASSIFIER_VERSION
 from catalogue.models import SourceDocument, Trial
+from catalogue.stored import merged_record
+from classification.apply import CLASSIFIER_VERSION
+from records import ParsedTrial, ParseError
 
 from .deadline import deadline
 from .detect import canonical_json, parse_document, split_document
-from .merge import Merged, Source, merge
 from .parsers import ctgov_json
-from .records import ParsedTrial, ParseError
-from .serialize import record_from_dict
 from .writer import write_trial
 
 # Bump when a parser changes what it extracts, so stored sources are read again.
 # Longest a single document may take to parse before it is reported as failed.
 PARSE_SECONDS = 10
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 MAX_BYTES = 5 * 1024 * 1024  # a saved page
 # Registry bundles (a JSON list of studies, an XML file of records) and each zip member.
@@ -258,14 +257,6 @@ def reparse_sources(trial: Trial) -> list[str]:
         doc.parser_version = PARSER_VERSION
         doc.save(update_fields=["parsed", "warnings", "source_format", "parser_version"])
     return errors
-
-
-def merged_record(trial: Trial) -> Merged:
-    sources = [
-        Source(doc.filename, record_from_dict(doc.parsed), doc.ingested_at.isoformat())
-        for doc in trial.sources.all()
-    ]
-    return merge(sources)
 
 
 def rebuild(trial: Trial, *, force: bool = False) -> bool:

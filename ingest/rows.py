@@ -23,10 +23,10 @@ from catalogue.models import (
     Sponsor,
     Trial,
 )
+from records import ParsedTrial
+from records.merge import Merged
 
 from . import normalize
-from .merge import Merged
-from .records import ParsedTrial
 
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 DATES = ("start_date", "primary_completion_date", "completion_date", "last_update")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from catalogue import search
-from catalogue.classification import apply_classification
 from catalogue.curation import finalize, row_key
 from catalogue.models import (
     Arm,
@@ -19,10 +18,11 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
+from classification import apply_classification
+from records import ParsedTrial
+from records.merge import Merged
 
 from . import rows
-from .merge import Merged
-from .records import ParsedTrial
 
 
 def write_trial(trial: Trial, merged: Merged) -> None:

@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.urls import reverse
 
-from catalogue.classification import apply_classification
 from catalogue.models import CuratorLock, Trial
+from classification import apply_classification
 from ingest.loader import merged_record
 
 pytestmark = pytest.mark.django_db

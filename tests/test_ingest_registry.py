@@ -195,10 +195,11 @@ def test_bad_zip_members_are_named_and_the_rest_loads(tmp_path, monkeypatch):
     failed = {line.split(": ", 1)[0] for line in err.splitlines() if line.startswith("FAILED")}
     assert failed == {
         f"FAILED {archive_path}#b_corrupt.json",
-        f"FAILED {archive_path}#c_not_a_study.json#study-1",
+        f"FAILED {archive_path}#c_not_a_study.json",
         f"FAILED {archive_path}#d_nested.zip",
         f"FAILED {archive_path}#e_too_big.json",
     }
+    assert "JSON, but not a trial record in any known format" in err
     assert Trial.objects.get().registry_id == "NCT99000004"
 
 

@@ -9,7 +9,7 @@ from .rules import classify
 
 if TYPE_CHECKING:
     from catalogue.models import Trial
-    from ingest.records import ParsedTrial
+    from records import ParsedTrial
 
 # Bump when the rules or terms change what they derive; stored as classification["version"].
 CLASSIFIER_VERSION = 1

@@ -13,10 +13,10 @@ import pghistory
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from catalogue.classification.apply import FIELDS, reclassify
+from catalogue.locking import IngestBusy, ingest_lock
 from catalogue.models import Trial
-from ingest.loader import merged_record
-from ingest.locking import IngestBusy, ingest_lock
+from catalogue.stored import merged_record
+from classification.apply import FIELDS, reclassify
 
 BATCH = 200
 
