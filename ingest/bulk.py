@@ -46,7 +46,8 @@ from . import rows
 from .copy import allocate_ids, bulk_history, copy_rows, copy_trials, record_inserts
 from .deadline import deadline
 from .detect import parse_document
-from .loader import PARSE_SECONDS, PARSER_VERSION, Document, FileResult, record_digest, store
+from .documents import Document
+from .loader import PARSE_SECONDS, PARSER_VERSION, FileResult, record_digest, store
 from .writer import sponsor_ids
 
 # The child models with change history (all of rows.CHILDREN) and the sponsor links.

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalogue.models import CuratorLock, Trial
+from catalogue.stored import merged_record
 from classification import apply_classification
-from ingest.loader import merged_record
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,8 @@ from catalogue.models import (
     TrialSponsor,
 )
 from ingest.bulk import ingest_documents
-from ingest.loader import ingest_document, read_documents, source_files
+from ingest.documents import read_documents, source_files
+from ingest.loader import ingest_document
 
 from .conftest import FIXTURES, SOURCES
 

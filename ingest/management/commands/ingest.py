@@ -18,7 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from catalogue.locking import IngestBusy, ingest_lock
 from ingest import ctgov_api
 from ingest.bulk import ingest_documents
-from ingest.loader import FileResult, api_documents, ingest_document, read_documents, source_files
+from ingest.documents import api_documents, read_documents, source_files
+from ingest.loader import FileResult, ingest_document
 
 STATUSES = ("created", "updated", "unchanged", "failed")
 FAILURES_LOGGED = 100  # the summary log line names at most this many failed documents
