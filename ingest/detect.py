@@ -122,6 +122,8 @@ PARSERS = tuple(f.parser for f in FORMATS if not f.record)
 REGISTRY_PARSERS = tuple(f.parser for f in FORMATS if f.record)
 REGISTRY_FORMATS = frozenset(f.name for f in FORMATS if f.record)
 _HEAD = 4096  # bytes a record format is recognised from
+# Bump when a parser changes what it extracts, so stored sources are read again.
+PARSER_VERSION = "2"
 
 
 def precedence(source_format: str) -> int:
