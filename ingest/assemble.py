@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
+from types import SimpleNamespace
 
 from catalogue import search
 from catalogue.children import BY_NAME, CHILD_TABLES, ChildTable
@@ -79,6 +80,7 @@ class Stored:
     locks: list = field(default_factory=list)  # CuratorLock: curator-owned fields
     review_cleared: list[str] = field(default_factory=list)
     links: set[tuple[int, int]] = field(default_factory=set)  # (arm, intervention) of source arms
+    classification: str = ""  # as JSON text; reused when its inputs are unchanged
 
 
 @dataclass
@@ -110,10 +112,11 @@ class TrialWrite:
         )
 
 
-def assemble(merged: Merged, stored: Stored) -> TrialWrite:
-    """Steps 1: columns, child rows planned against the stored ones, classification, search."""
+def assemble(merged: Merged, stored: Stored, source_digests: Iterable[str]) -> TrialWrite:
+    """Step 1: columns, child rows planned against the stored ones, classification, search,
+    and the digest of what the trial is built from (`source_digests`: its sources' SHA-256)."""
     record = merged.record
-    trial = Trial(registry_id=record.registry_id)
+    trial = blank_trial(registry_id=record.registry_id)
     rows.set_trial_fields(trial, merged)
     tables, reasons = {}, []
     for table in CHILD_TABLES:
@@ -121,7 +124,8 @@ def assemble(merged: Merged, stored: Stored) -> TrialWrite:
             wanted = [Row(v) for v in rows.child_values(record, table)]
             tables[table.name], lost = plan_rows(table, stored, wanted)
             reasons += lost
-    apply_classification(trial, record)
+    known = json.loads(stored.classification) if stored.classification else None
+    apply_classification(trial, record, known=known)
     write = TrialWrite(
         registry_id=record.registry_id,
         values=_values(trial),
@@ -132,29 +136,24 @@ def assemble(merged: Merged, stored: Stored) -> TrialWrite:
         reasons=reasons,
     )
     write.search = search_document(write)
+    write.values["record_hash"] = record_digest(record, source_digests)
     return write
 
 
 def complete(
-    write: TrialWrite,
-    stored: Stored,
-    sponsor_ids: dict[str, int],
-    *,
-    warned: list[str],
-    source_digests: Iterable[str],
+    write: TrialWrite, stored: Stored, sponsor_ids: dict[str, int], *, warned: list[str]
 ) -> None:
-    """Step 2: sponsor links, then the curator's values over all of it, then the digest.
+    """Step 2: sponsor links, then the curator's values over all of it.
 
     `warned` names the trial's sources with parse warnings (a review reason)."""
     wanted = [Row(v) for v in rows.sponsor_links(write.record, sponsor_ids)]
     write.tables[SPONSORS], lost = plan_rows(BY_NAME[SPONSORS], stored, wanted)
-    trial = Trial(registry_id=write.registry_id, review_cleared=list(stored.review_cleared))
+    trial = blank_trial(registry_id=write.registry_id, review_cleared=list(stored.review_cleared))
     for name, value in write.values.items():
         setattr(trial, name, value)
     trial.review_reasons = [*trial.review_reasons, *write.reasons, *lost]
     write.lock_updates = finalize(trial, locks=stored.locks, warned=warned)
-    write.values = _values(trial)
-    write.values["record_hash"] = record_digest(write.record, source_digests)
+    write.values = _values(trial)  # the digest came in with the values, and stays
     locked = {lock.field for lock in stored.locks}
     if locked & SEARCHED or any(
         r.curated for p in write.tables.values() for r in p.final if "curated" in r.values
@@ -162,7 +161,17 @@ def complete(
         write.search = search_document(write)
 
 
-def _values(trial: Trial) -> dict:
+def blank_trial(**values) -> SimpleNamespace:
+    """A trial's columns with their defaults, as the steps fill them: a Trial instance would
+    do, at three times the cost (its __init__), for nothing the steps use."""
+    blank = {attname: default() for attname, default in _DEFAULTS}
+    return SimpleNamespace(**{**blank, **values})
+
+
+_DEFAULTS = [(f.attname, f.get_default) for f in Trial._meta.concrete_fields]
+
+
+def _values(trial) -> dict:
     return {
         f.attname: getattr(trial, f.attname)
         for f in Trial._meta.concrete_fields
@@ -243,7 +252,7 @@ def link(write: TrialWrite, stored: Stored) -> None:
 
 def search_document(write: TrialWrite) -> dict[str, str]:
     """Each search weight's text, expanded with the phrases of the abbreviations it uses."""
-    trial = Trial(**{k: v for k, v in write.values.items() if k in SEARCHED})
+    trial = SimpleNamespace(**{k: v for k, v in write.values.items() if k in SEARCHED})
     parts = search.document_parts(
         trial,
         arms=write.tables["arm"].final,
@@ -260,9 +269,16 @@ def record_digest(record: ParsedTrial, source_digests: Iterable[str]) -> str:
 
     The parser and classifier versions are part of it: new rules rewrite every trial."""
     payload = {
-        "record": asdict(record),
+        "record": record,
         "sources": sorted(source_digests),
         "parser": PARSER_VERSION,
         "classifier": CLASSIFIER_VERSION,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    # A dataclass is written as its __dict__: what dataclasses.asdict gives, without the
+    # deep copy that made asdict the costliest step of a rebuild.
+    text = json.dumps(payload, sort_keys=True, default=_plain)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value):
+    return vars(value) if is_dataclass(value) else str(value)

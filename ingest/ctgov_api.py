@@ -45,6 +45,7 @@ class Client:
     backoff: float = 2.0  # first retry waits this long, then twice as long each time
     attempts: int = 5
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic  # tests pass one that only sleep moves
     _last_request: float | None = field(default=None, repr=False)
 
     @classmethod
@@ -88,12 +89,12 @@ class Client:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _keep_polite_gap(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         if self._last_request is not None:
             remaining = self.delay - (now - self._last_request)
             if remaining > 0:
                 self.sleep(remaining)
-        self._last_request = time.monotonic()
+        self._last_request = self.clock()
 
 
 def retry_after(value: str | None) -> float | None:

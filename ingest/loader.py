@@ -41,7 +41,7 @@ def rebuild(trial: Trial, *, force: bool = False) -> bool:
     `force` rewrites even an unchanged record, e.g. after a curator released a lock."""
     stored = stored_state([trial.pk])[trial.pk]
     kept = stored_sources([trial.pk])[trial.pk]
-    write = assemble(merged_sources([], kept), stored)
+    write = assemble(merged_sources([], kept), stored, [s.sha256 for s in kept])
     group = Group(write=write, stored=stored, trial_id=trial.pk, stored_sources=kept)
     finish(group, sponsor_ids([write.record]))
     if write.values["record_hash"] == trial.record_hash and not force:

@@ -7,6 +7,8 @@ caller's transaction and leave the change history to the tables' triggers.
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 from django.utils import timezone
 
@@ -29,7 +31,10 @@ def write(groups: list[Group]) -> None:
 def _write_group(group: Group, now) -> None:
     write = group.write
     delete_rows(SourceDocument, group.replaced)
-    SourceDocument.objects.bulk_create(SourceDocument(**row) for row in group.source_rows())
+    SourceDocument.objects.bulk_create(
+        SourceDocument(**{**row, "parsed": json.loads(row["parsed"])})
+        for row in group.source_rows()
+    )
     values = {**write.values, "last_ingested": now}
     if group.created:
         Trial.objects.create(id=group.trial_id, first_ingested=now, **values)

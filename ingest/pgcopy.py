@@ -21,7 +21,7 @@ from catalogue.children import BY_NAME
 from catalogue.curation import save_lock_sources
 from catalogue.models import EligibilityCriterion, SourceDocument, Trial
 
-from .writes import LINKS, Group, delete_rows, unlink
+from .writes import LINKS, Group, JsonText, delete_rows, unlink
 
 WEIGHTS = "ABCD"
 
@@ -37,10 +37,12 @@ def _columns(model: type[models.Model]) -> tuple[tuple[str, str, object, bool], 
 
 
 def _values(columns, row: dict) -> tuple:
-    return tuple(
-        Jsonb(row.get(name, default)) if is_json else row.get(name, default)
-        for _, name, default, is_json in columns
-    )
+    return tuple(_value(row.get(name, default), is_json) for _, name, default, is_json in columns)
+
+
+def _value(value, is_json: bool):
+    # JSON a worker encoded already goes in as the text COPY reads it from.
+    return Jsonb(value) if is_json and not isinstance(value, JsonText) else value
 
 
 def copy_rows(model: type[models.Model], rows: list[dict], *, table: str = "") -> None:

@@ -19,6 +19,7 @@ the admin's rebuild), one batch of documents at a time:
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -37,13 +38,13 @@ from records import ParsedTrial, ParseError
 from records.merge import Source, merge
 from records.serialize import record_from_dict
 
-from . import pgcopy
+from . import normalize, pgcopy
 from .assemble import Stored, TrialWrite, assemble, complete
 from .deadline import deadline
 from .detect import PARSER_VERSION, parse_document
 from .documents import Document
 from .state import StoredSource, sponsor_ids, stored_sources, stored_state
-from .writes import Group, NewSource, number
+from .writes import Group, JsonText, NewSource, number
 
 BATCH = 500  # documents per transaction: big enough to amortise, small enough to bound memory
 PARSE_SECONDS = 10  # longest a single document may take to parse before it is reported as failed
@@ -128,11 +129,12 @@ def prepare(job: tuple[Document, str, datetime, bool]) -> Prepared:
     record, error = _parse(document)
     if record is None:
         return Prepared(None, document, error=error)
-    source = NewSource(document, digest, record, ingested_at)
+    source = NewSource(document, digest, record, ingested_at, JsonText(record.to_json()))
     if not maybe_new:
         return Prepared(source, document)
     try:
-        return Prepared(source, document, write=assemble(merged_sources([source]), Stored()))
+        write = assemble(merged_sources([source]), Stored(), [digest])
+        return Prepared(source, document, write=write)
     except Exception as error:  # a classifier bug fails this document, not the run
         return Prepared(None, document, error=f"internal error: {type(error).__name__}: {error}")
 
@@ -148,10 +150,10 @@ def _pipeline(documents, size: int, pool, writer: ModuleType) -> Iterator[FileRe
         else:
             parsing = pool.map_async(prepare, jobs, chunksize=max(1, len(jobs) // 16))
         if pending:
-            yield from _finish(*pending, writer)
+            yield from _finish(*pending, writer, pool)
         pending = (done, parsing)
     if pending:
-        yield from _finish(*pending, writer)
+        yield from _finish(*pending, writer, pool)
 
 
 def _triage(chunk: list[Document]) -> tuple[list[FileResult], list[tuple]]:
@@ -163,13 +165,21 @@ def _triage(chunk: list[Document]) -> tuple[list[FileResult], list[tuple]]:
     digests = {id(d): hashlib.sha256(d.data).hexdigest() for d in chunk if not d.error}
     known = dict(
         SourceDocument.objects.filter(
-            sha256__in=set(digests.values()), parser_version=PARSER_VERSION
+            sha256__any=list(set(digests.values())), parser_version=PARSER_VERSION
         ).values_list("sha256", "trial__registry_id")
     )
     stored_paths = set(
-        SourceDocument.objects.filter(path__in=[d.path for d in chunk]).values_list(
+        SourceDocument.objects.filter(path__any=[d.path for d in chunk]).values_list(
             "path", flat=True
         )
+    )
+    # A name that states a stored trial's id ("ctgov-api:NCT…", "rows.csv#NCT…") most likely
+    # brings a change of it: its worker need not assemble it as a new trial first.
+    named = {id(d): normalize.registry_ids(d.path.rsplit("/", 1)[-1])[:1] for d in chunk}
+    stored_ids = set(
+        Trial.objects.filter(
+            registry_id__any=[i for ids in named.values() for i in ids]
+        ).values_list("registry_id", flat=True)
     )
     # Each document a moment later than the one before: the merge's tie-break ("newest
     # ingested first") then orders a batch's documents as one-by-one ingestion would.
@@ -185,7 +195,9 @@ def _triage(chunk: list[Document]) -> tuple[list[FileResult], list[tuple]]:
         else:
             first.add(digests[id(document)])
             ingested = now + timedelta(microseconds=number_)
-            maybe_new = document.path not in stored_paths
+            maybe_new = document.path not in stored_paths and not (
+                set(named[id(document)]) & stored_ids
+            )
             jobs.append((document, digests[id(document)], ingested, maybe_new))
     return done, jobs
 
@@ -198,7 +210,7 @@ class Repeat:
     digest: str
 
 
-def _finish(done: list, parsing, writer: ModuleType) -> Iterator[FileResult]:
+def _finish(done: list, parsing, writer: ModuleType, pool) -> Iterator[FileResult]:
     yield from (r for r in done if isinstance(r, FileResult))
     prepared = parsing if isinstance(parsing, list) else parsing.get()
     outcome: dict[str, FileResult] = {}
@@ -210,7 +222,7 @@ def _finish(done: list, parsing, writer: ModuleType) -> Iterator[FileResult]:
     parsed = [p for p in prepared if p.source is not None]
     digest_of = {p.document.path: p.source.digest for p in parsed}
     if parsed:
-        for result in write_batch(parsed, writer):
+        for result in write_batch(parsed, writer, pool):
             outcome[digest_of[result.path]] = result
             yield result
     for repeat in (r for r in done if isinstance(r, Repeat)):
@@ -219,9 +231,10 @@ def _finish(done: list, parsing, writer: ModuleType) -> Iterator[FileResult]:
         yield FileResult(repeat.path, status, first.registry_id, reason=first.reason)
 
 
-def write_batch(parsed: list[Prepared], writer: ModuleType) -> Iterator[FileResult]:
-    groups, failed = _groups(parsed)
-    yield from failed
+def write_batch(parsed: list[Prepared], writer: ModuleType, pool=None) -> Iterator[FileResult]:
+    groups = _groups(parsed)
+    yield from _assemble(groups, pool)
+    groups = [g for g in groups if g.write is not None]
     if not groups:
         return
     ids = sponsor_ids(g.write.record for g in groups)  # shared rows, committed on their own
@@ -243,16 +256,46 @@ def write_batch(parsed: list[Prepared], writer: ModuleType) -> Iterator[FileResu
 
 def finish(group: Group, sponsor_ids: dict[str, int]) -> None:
     """`assemble.complete` with what the group knows of the trial's sources."""
-    digests = [s.sha256 for s in group.stored_sources] + [s.digest for s in group.sources]
     warned = [s.filename for s in group.stored_sources if s.warnings]
     warned += [s.document.filename for s in group.sources if s.record.warnings]
-    complete(group.write, group.stored, sponsor_ids, warned=warned, source_digests=digests)
+    complete(group.write, group.stored, sponsor_ids, warned=warned)
+
+
+def _assemble(groups: list[Group], pool) -> Iterator[FileResult]:
+    """Assemble, in the workers, every group that is not a lone new document (those were
+    assembled as they were parsed); a group that fails fails its documents."""
+    todo = [g for g in groups if g.write is None]
+    jobs = [(g.stored_sources, [_bare(s) for s in g.sources], g.stored) for g in todo]
+    if pool is None or len(jobs) < 2:
+        writes = [assemble_job(job) for job in jobs]
+    else:
+        writes = pool.map(assemble_job, jobs, chunksize=max(1, len(jobs) // 16))
+    for group, (write, error) in zip(todo, writes, strict=True):
+        group.write = write
+        for source in group.sources if write is None else ():
+            yield FileResult(source.document.path, "failed", reason=error)
+
+
+def _bare(source: NewSource) -> NewSource:
+    """The source without its bytes, which a worker assembling it does not need."""
+    document = Document(source.document.path, source.document.filename)
+    return NewSource(document, source.digest, source.record, source.ingested_at)
+
+
+def assemble_job(job: tuple) -> tuple[TrialWrite | None, str]:
+    """A trial's stored and new sources merged and assembled against what is stored. No database."""
+    stored_sources_, new, stored = job
+    digests = [s.sha256 for s in stored_sources_] + [s.digest for s in new]
+    try:
+        return assemble(merged_sources(new, stored_sources_), stored, digests), ""
+    except Exception as error:  # a classifier bug fails these documents, not the run
+        return None, f"internal error: {type(error).__name__}: {error}"
 
 
 def merged_sources(sources: list[NewSource], stored: Iterable[StoredSource] = ()):
     """The merge of a trial's stored sources (as parsed then) and the batch's new ones."""
     return merge(
-        [Source(s.filename, record_from_dict(s.parsed), s.ingested_at) for s in stored]
+        [Source(s.filename, record_from_dict(json.loads(s.parsed)), s.ingested_at) for s in stored]
         + [Source(s.document.filename, s.record, s.ingested_at.isoformat()) for s in sources]
     )
 
@@ -282,39 +325,33 @@ def _results(group: Group) -> Iterator[FileResult]:
         yield FileResult(source.document.path, status, record.registry_id, warnings=record.warnings)
 
 
-def _groups(parsed: list[Prepared]) -> tuple[list[Group], list[FileResult]]:
-    """One group per trial the batch touches, in the order of their first documents."""
+def _groups(parsed: list[Prepared]) -> list[Group]:
+    """One group per trial the batch touches, in the order of their first documents; a lone
+    new document keeps the write its worker assembled, the others are assembled later."""
     by_id: dict[str, list[Prepared]] = {}
     for p in parsed:
         by_id.setdefault(p.source.record.registry_id, []).append(p)
     stored = dict(
-        Trial.objects.filter(registry_id__in=list(by_id)).values_list("registry_id", "id")
+        Trial.objects.filter(registry_id__any=list(by_id)).values_list("registry_id", "id")
     )
-    hashes = dict(Trial.objects.filter(id__in=stored.values()).values_list("id", "record_hash"))
+    hashes = dict(
+        Trial.objects.filter(id__any=list(stored.values())).values_list("id", "record_hash")
+    )
     paths = [p.document.path for p in parsed]
     # A document at a stored path replaces the document stored there, in whichever trial.
-    at_paths = SourceDocument.objects.filter(path__in=paths).values_list("path", "id")
-    replaced_at = dict(at_paths)
+    replaced_at = dict(SourceDocument.objects.filter(path__any=paths).values_list("path", "id"))
     state = stored_state(stored.values())
     sources = stored_sources(stored.values())
-    groups, failed = [], []
+    groups = []
     for registry_id, items in by_id.items():
         trial_id = stored.get(registry_id)
         new = [p.source for p in items]
         kept, replaced = _kept_sources(sources.get(trial_id, []), new)
         replaced += [replaced_at[s.document.path] for s in new if s.document.path in replaced_at]
-        try:
-            if trial_id is None and len(items) == 1 and items[0].write is not None:
-                write = items[0].write
-            else:
-                write = assemble(merged_sources(new, kept), state.get(trial_id, Stored()))
-        except Exception as error:  # a classifier bug fails these documents, not the run
-            reason = f"internal error: {type(error).__name__}: {error}"
-            failed += [FileResult(s.document.path, "failed", reason=reason) for s in new]
-            continue
+        alone = trial_id is None and len(items) == 1
         groups.append(
             Group(
-                write=write,
+                write=items[0].write if alone else None,
                 stored=state.get(trial_id, Stored()),
                 sources=new,
                 replaced=sorted(set(replaced)),
@@ -323,7 +360,7 @@ def _groups(parsed: list[Prepared]) -> tuple[list[Group], list[FileResult]]:
                 stored_hash=hashes.get(trial_id, ""),
             )
         )
-    return groups, failed
+    return groups
 
 
 def _kept_sources(

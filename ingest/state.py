@@ -10,6 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
 from catalogue.children import CHILD_TABLES
 from catalogue.models import (
     Arm,
@@ -36,7 +39,7 @@ class StoredSource:
     path: str
     filename: str
     sha256: str
-    parsed: dict
+    parsed: str  # its parse, as JSON text
     warnings: list[str]
     ingested_at: str  # ISO
 
@@ -46,22 +49,25 @@ def stored_state(trial_ids: Iterable[int]) -> dict[int, Stored]:
     ids = list(trial_ids)
     if not ids:
         return {}
+    # The stored classification goes to the workers as JSON text: they decode it, if needed.
     state = {
-        pk: Stored(trial_id=pk, review_cleared=cleared)
-        for pk, cleared in Trial.objects.filter(pk__in=ids).values_list("pk", "review_cleared")
+        pk: Stored(trial_id=pk, review_cleared=cleared, classification=classification)
+        for pk, cleared, classification in Trial.objects.filter(pk__any=ids)
+        .annotate(classification_text=Cast("classification", TextField()))
+        .values_list("pk", "review_cleared", "classification_text")
     }
     for table in CHILD_TABLES:
         columns = ["id", "trial_id", "curated", "source_key", *table.content]
         if table.model is EligibilityCriterion:
             columns.append("parent_id")
-        for values in table.model.objects.filter(trial_id__in=ids).values(*columns):
+        for values in table.model.objects.filter(trial_id__any=ids).values(*columns):
             state[values["trial_id"]].rows.setdefault(table.name, []).append(Row(values))
-    deletions = CuratorDeletion.objects.filter(trial_id__in=ids)
+    deletions = CuratorDeletion.objects.filter(trial_id__any=ids)
     for trial_id, kind, key in deletions.values_list("trial_id", "kind", "key"):
         state[trial_id].tombstones.setdefault(kind, set()).add(key)
-    for lock in CuratorLock.objects.filter(trial_id__in=ids):
+    for lock in CuratorLock.objects.filter(trial_id__any=ids):
         state[lock.trial_id].locks.append(lock)
-    links = Arm.interventions.through.objects.filter(arm__trial_id__in=ids, arm__curated=False)
+    links = Arm.interventions.through.objects.filter(arm__trial_id__any=ids, arm__curated=False)
     for trial_id, arm_id, intervention_id in links.values_list(
         "arm__trial_id", "arm_id", "intervention_id"
     ):
@@ -72,13 +78,16 @@ def stored_state(trial_ids: Iterable[int]) -> dict[int, Stored]:
 def stored_sources(trial_ids: Iterable[int]) -> dict[int, list[StoredSource]]:
     """Each trial's stored source documents (their parse, not their page text)."""
     found: dict[int, list[StoredSource]] = defaultdict(list)
-    columns = ("id", "trial_id", "path", "filename", "sha256", "parsed", "warnings")
+    columns = ("id", "trial_id", "path", "filename", "sha256", "warnings")
     for values in (
-        SourceDocument.objects.filter(trial_id__in=list(trial_ids))
+        SourceDocument.objects.filter(trial_id__any=list(trial_ids))
         .order_by("trial_id", "filename", "id")
-        .values(*columns, "ingested_at")
+        # JSON text: the workers that merge the sources decode it, not this process.
+        .annotate(parsed_text=Cast("parsed", TextField()))
+        .values(*columns, "parsed_text", "ingested_at")
     ):
         values["ingested_at"] = values["ingested_at"].isoformat()
+        values["parsed"] = values.pop("parsed_text")
         found[values["trial_id"]].append(StoredSource(**values))
     return found
 

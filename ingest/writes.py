@@ -24,6 +24,10 @@ from .documents import Document
 LINKS = Arm.interventions.through
 
 
+class JsonText(str):
+    """A value of a JSON column, encoded already (by the worker that parsed the document)."""
+
+
 @dataclass
 class NewSource:
     """A document of the batch, parsed, about to be stored as one of a trial's sources."""
@@ -32,6 +36,7 @@ class NewSource:
     digest: str
     record: ParsedTrial
     ingested_at: datetime
+    parsed: JsonText | None = None  # the record as stored JSON, when the worker made it
 
     def row(self, trial_id: int) -> dict:
         return {
@@ -41,7 +46,7 @@ class NewSource:
             "source_format": self.record.source_format,
             "raw_text": self.document.data.decode("utf-8", errors="replace"),
             "sha256": self.digest,
-            "parsed": self.record.to_dict(),
+            "parsed": self.parsed or JsonText(self.record.to_json()),
             "parser_version": PARSER_VERSION,
             "warnings": self.record.warnings,
             "ingested_at": self.ingested_at,
@@ -52,7 +57,7 @@ class NewSource:
 class Group:
     """One trial's write within a batch."""
 
-    write: TrialWrite
+    write: TrialWrite | None  # None until assembled
     stored: Stored
     sources: list[NewSource] = field(default_factory=list)  # in input order
     replaced: list[int] = field(default_factory=list)  # stored SourceDocument ids that go

@@ -9,7 +9,8 @@ Dates are ISO strings as precise as the source: "2012", "2012-03" or "2012-03-04
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import dataclass, field, is_dataclass
 
 
 @dataclass
@@ -154,7 +155,20 @@ class ParsedTrial:
     precedence: int = 0
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """What dataclasses.asdict gives, without its deep copy of every string (slow)."""
+        return _plain(self)
+
+    def to_json(self) -> str:
+        """json.dumps(self.to_dict()), without building the dict first."""
+        return json.dumps(self, default=vars, ensure_ascii=False)
+
+
+def _plain(value):
+    if is_dataclass(value):
+        return {name: _plain(item) for name, item in vars(value).items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 class ParseError(ValueError):

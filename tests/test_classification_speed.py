@@ -229,3 +229,51 @@ def test_made_strings_are_never_skipped(alternatives):
             assert compiled.regex_for(text) is not None, text
             assert matching.may_match(alternatives, text), text
     assert matched, "no made string matched: the sampler is too crude for these terms"
+
+
+def _records():
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.is_file():
+            try:
+                yield parse_document(path.read_bytes(), path.name)
+            except Exception:  # noqa: BLE001 - garbage fixtures are meant not to parse
+                continue
+
+
+def test_the_rules_read_only_the_declared_inputs():
+    """A stored classification is reused when INPUTS are unchanged, so nothing else may count."""
+    from classification.apply import INPUTS
+    from records import ParsedTrial
+
+    read: set[str] = set()
+
+    class Watched(ParsedTrial):
+        def __getattribute__(self, name):
+            if not name.startswith("_"):
+                read.add(name)
+            return super().__getattribute__(name)
+
+    fields = {f for f in ParsedTrial.__dataclass_fields__}
+    for record in _records():
+        rules.classify(Watched(**vars(record)))
+    assert read & fields
+    assert read & fields <= set(INPUTS)
+
+
+def test_a_record_that_differs_outside_the_inputs_classifies_the_same():
+    from classification.apply import input_digest
+
+    for record in _records():
+        changed = _copy(record)
+        changed.overall_status = "COMPLETED"
+        changed.enrollment = (record.enrollment or 0) + 7
+        changed.start_date = "1999"
+        changed.locations = []
+        assert input_digest(changed) == input_digest(record)
+        assert rules.classify(changed).to_json() == rules.classify(record).to_json()
+
+
+def _copy(record):
+    from records.serialize import record_from_dict
+
+    return record_from_dict(record.to_dict())
