@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.deadline import deadline
 from ingest.parsers import aggregator
 from ingest.text import page_text
 from records import ParseError
+
+from .timing import cpu_limit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "004_90e0e7b6a174f708.txt"
@@ -301,6 +302,6 @@ def test_odd_input_never_raises_anything_but_parse_error(text):
 def test_label_search_is_quick_on_many_lines():
     # Every line was tried against every label: 2.8 s for a million blank lines.
     page = page_text(SEED.read_bytes())
-    with deadline(1):
+    with cpu_limit(1):
         assert not aggregator.looks_like("\n" * 1_000_000)
         assert aggregator.looks_like(page + "\n" * 1_000_000)

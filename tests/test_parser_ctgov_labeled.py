@@ -337,7 +337,7 @@ def test_several_arms_sharing_an_intervention():
 
 def test_parse_is_fast():
     text = load(SEED)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: others' load does not count
     for _ in range(50):
         ctgov_labeled.parse(text)
-    assert (time.perf_counter() - start) / 50 < 0.01
+    assert (time.process_time() - start) / 50 < 0.01

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.deadline import deadline
 from ingest.parsers import ctgov_labeled, ctgov_unlabeled
 from ingest.text import page_text
 from records import ParseError
+
+from .timing import cpu_limit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = "002_66764e625140ade7.txt"
@@ -314,10 +315,10 @@ def test_odd_shapes_without_labels():
 
 def test_parse_is_fast():
     text = load(SEED)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: others' load does not count
     for _ in range(50):
         ctgov_unlabeled.parse(text)
-    assert (time.perf_counter() - start) / 50 < 0.01
+    assert (time.process_time() - start) / 50 < 0.01
 
 
 def test_long_lists_take_linear_time():
@@ -336,7 +337,7 @@ def test_long_lists_take_linear_time():
         + related
         + related,
     )
-    with deadline(2):
+    with cpu_limit(2):
         r = ctgov_unlabeled.parse(text)
     assert r.countries[:2] == ["Country 0", "Country 1"] and len(r.countries) == 20_000
     assert len(r.related_trials) == 10_005  # the page's own five come after ours
