@@ -70,18 +70,22 @@ def _type(spec: dict, components: dict | None = None) -> str:
         name = spec["$ref"].rsplit("/", 1)[-1]
         enum = (components or {}).get(name, {}).get("enum")
         return "one of: " + ", ".join(map(str, filter(None, enum))) if enum else name
+    types = spec.get("type")
+    types = types if isinstance(types, list) else [types]
+    nullable = "null" in types
     if "allOf" in spec or "oneOf" in spec:
         parts = [_type(s, components) for s in spec.get("allOf", spec.get("oneOf", []))]
-        kind = " or ".join(p for p in parts if p != "null")
-    elif spec.get("type") == "array":
+        kind = " or ".join(p for p in parts if p not in ("null", "NullEnum"))
+        nullable = nullable or len(parts) > len(kind.split(" or "))
+    elif "array" in types:
         kind = "list of " + _type(spec.get("items", {}), components)
     elif "enum" in spec:
         kind = "one of: " + ", ".join(str(v) for v in spec["enum"] if v)
     else:
-        kind = spec.get("type", "any JSON")
+        kind = next((t for t in types if t and t != "null"), "any JSON")
         low, high = spec.get("minimum"), spec.get("maximum")
         if low is not None and high is not None:
             kind += f" {low}–{high}"
         if spec.get("maxLength"):
             kind += f", up to {spec['maxLength']} characters"
-    return kind + (" or null" if spec.get("nullable") else "")
+    return kind + (" or null" if nullable else "")

@@ -89,17 +89,11 @@ def openapi_paging() -> list[OpenApiParameter]:
 
 def _parameter(name: str, field: forms.Field) -> OpenApiParameter:
     schema = _schema(field)
-    return OpenApiParameter(
-        name,
-        schema,
-        description=str(field.label or name)
-        + (
-            " Repeat the parameter for several values; a trial matches any."
-            if schema["type"] == "array"
-            else ""
-        ),
-        explode=True if schema["type"] == "array" else None,
-    )
+    many = schema["type"] == "array"
+    description = f"{field.label or name}."
+    if many:
+        description += " Repeat the parameter for several values; a trial matches any."
+    return OpenApiParameter(name, schema, description=description, explode=True if many else None)
 
 
 def _schema(field: forms.Field) -> dict:
@@ -107,7 +101,7 @@ def _schema(field: forms.Field) -> dict:
     if isinstance(field, forms.MultipleChoiceField):
         values = [str(v) for v, _ in field.choices]
         # Values from the data (countries): any text without NUL, which Postgres cannot hold.
-        item = {"type": "string", "enum": values} if values else _free_text(100)
+        item = {"type": "string", "enum": values} if values else {**_free_text(100), "minLength": 1}
         return {"type": "array", "items": item}
     if isinstance(field, forms.BooleanField):
         return {"type": "boolean"}

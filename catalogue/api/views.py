@@ -43,7 +43,8 @@ class CatalogueView(APIView):
         return get_conditional_response(
             request,
             etag=self.etag,
-            last_modified=self.changed.timestamp() if self.changed else None,
+            # Whole seconds, as HTTP dates have them: else a client's copy always looks older.
+            last_modified=int(self.changed.timestamp()) if self.changed else None,
         )
 
     @property
@@ -55,7 +56,7 @@ class CatalogueView(APIView):
         if self.version is not None and response.status_code in (200, 304):
             response["ETag"] = self.etag
             if self.changed:
-                response["Last-Modified"] = http_date(self.changed.timestamp())
+                response["Last-Modified"] = http_date(int(self.changed.timestamp()))
             # Caches may keep it but must ask again (a cheap 304) before reusing it.
             patch_cache_control(response, public=True, no_cache=True)
         return response
