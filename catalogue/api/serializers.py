@@ -148,7 +148,7 @@ class ClassificationSerializer(serializers.Serializer):
     comparators = choices(Comparator, "What the cells are compared with.")
     co_interventions = choices(CoIntervention, "What is given alongside the cells.")
     product = maybe_text("cells, secretome, exosomes, …")
-    dose = serializers.JSONField(
+    dose = serializers.DictField(
         allow_null=True,
         help_text="{cells_per_kg, total_cells, doses, interval, interval_days, written, summary}.",
     )
@@ -156,10 +156,10 @@ class ClassificationSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         help_text="Eligible ranges read from the criteria: {measure, low, high, unit, kind, …}.",
     )
-    evidence = serializers.JSONField(
+    evidence = serializers.DictField(
         help_text="{field: [{value, section, where, phrase, note}]}: the words each value was read from."
     )
-    derived = serializers.JSONField(
+    derived = serializers.DictField(
         allow_null=True,
         help_text="The classifier's own values; they differ from the above only where a curator corrected them.",
     )
