@@ -198,7 +198,7 @@ def datapackage(meta: dict, files: dict[str, tuple[str, int]]) -> dict:
         "version": f"{meta['number']}.0.0",
         "created": timezone.now().replace(microsecond=0).isoformat(),
         "trials": meta["trials"],
-        "homepage": _site_url("/data/"),
+        **({"homepage": _site_url("/data/")} if settings.SITE_URL else {}),
         "keywords": ["mesenchymal stem cells", "diabetes", "clinical trials", "cell therapy"],
         "licenses": [
             {
@@ -297,7 +297,7 @@ def citation_cff(package: dict) -> str:
         "keywords:",
         *(f"  - {q(k)}" for k in package["keywords"]),
     ]
-    if package["homepage"]:
+    if package.get("homepage"):
         lines.append(f"url: {q(package['homepage'])}")
     return "\n".join(lines) + "\n"
 
