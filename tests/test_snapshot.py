@@ -55,7 +55,7 @@ def test_a_changed_byte_fails_validation(seeded, root, name):
     export(root)
     (folder,) = root.iterdir()
     path = folder / name
-    path.write_text(path.read_text().replace("Umbilical", "Umbilicak", 1))
+    path.write_bytes(path.read_bytes().replace(b"Umbilical", b"Umbilicak", 1))
     report = frictionless.validate(str(folder / "datapackage.json"))
     assert not report.valid
     assert ["hash-count"] == [row[0] for row in report.flatten(["type"])]
