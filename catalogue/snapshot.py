@@ -76,6 +76,10 @@ class Snapshot:
         return json.loads((self.path / "datapackage.json").read_text(encoding="utf-8"))
 
     @property
+    def version(self) -> str:
+        return self.package["version"]
+
+    @property
     def trials(self) -> int:
         return self.package["trials"]
 

@@ -50,7 +50,9 @@ def medical_trial(trial: Trial, url: str) -> dict:
         "url": url,
         "name": trial.title,
         "identifier": trial.registry_id,
-        "alternateName": [t for t in (trial.official_title, trial.acronym) if t],
+        "alternateName": [
+            t for t in (trial.official_title, trial.acronym) if t and t != trial.title
+        ],
         "description": trial.brief_summary,
         "status": _status(trial.overall_status),
         "phase": [label(Phase, p) for p in trial.phases],

@@ -25,15 +25,27 @@ def documentation(request: HttpRequest) -> HttpResponse:
         {
             "base": request.build_absolute_uri("/api/v1/"),
             "rate": settings.API_RATE_LIMIT.replace("/", " requests per ").replace("min", "minute"),
-            "operations": [
-                _operation(path, operation)
-                for path, methods in schema["paths"].items()
-                for operation in methods.values()
-            ],
+            "operations": _operations(schema),
             "trial_fields": _fields(components["Trial"], components),
             "classification_fields": _fields(components["Classification"], components),
         },
     )
+
+
+def _operations(schema: dict) -> list[dict]:
+    """Each operation; one whose parameters an earlier one already listed names it instead."""
+    found = []
+    for path, methods in schema["paths"].items():
+        for operation in methods.values():
+            entry = _operation(path, operation)
+            names = {p["name"] for p in entry["parameters"]}
+            for earlier in found:
+                listed = {p["name"] for p in earlier["parameters"]}
+                if names and names < listed:
+                    entry |= {"parameters": [], "same_as": earlier, "left_out": listed - names}
+                    break
+            found.append(entry)
+    return found
 
 
 def _operation(path: str, operation: dict) -> dict:
@@ -65,22 +77,30 @@ def _fields(component: dict, components: dict) -> list[dict]:
 
 
 def _type(spec: dict, components: dict | None = None) -> str:
-    """A schema in a few words: "integer 0–120", "list of: PHASE1, PHASE2", "Design or null"."""
+    """A schema in a few words: "integer 0–120", "one or more of: PHASE1, PHASE2", "Design or null"."""
+    components = components or {}
     if "$ref" in spec:
         name = spec["$ref"].rsplit("/", 1)[-1]
-        enum = (components or {}).get(name, {}).get("enum")
-        return "one of: " + ", ".join(map(str, filter(None, enum))) if enum else name
+        target = components.get(name, {})
+        if target.get("type") == "null":
+            return "null"
+        return "one of: " + ", ".join(str(v) for v in target["enum"]) if "enum" in target else name
     types = spec.get("type")
     types = types if isinstance(types, list) else [types]
     nullable = "null" in types
     if "allOf" in spec or "oneOf" in spec:
-        parts = [_type(s, components) for s in spec.get("allOf", spec.get("oneOf", []))]
-        kind = " or ".join(p for p in parts if p not in ("null", "NullEnum"))
-        nullable = nullable or len(parts) > len(kind.split(" or "))
+        parts = [_type(part, components) for part in spec.get("allOf", spec.get("oneOf", []))]
+        nullable = nullable or "null" in parts
+        kind = " or ".join(p for p in parts if p != "null")
     elif "array" in types:
-        kind = "list of " + _type(spec.get("items", {}), components)
+        item = _type(spec.get("items", {}), components)
+        kind = (
+            item.replace("one of:", "one or more of:") if "one of:" in item else f"list of {item}"
+        )
     elif "enum" in spec:
-        kind = "one of: " + ", ".join(str(v) for v in spec["enum"] if v)
+        kind = "one of: " + ", ".join(str(v) for v in spec["enum"] if v is not None)
+    elif types == ["null"]:
+        return "null"
     else:
         kind = next((t for t in types if t and t != "null"), "any JSON")
         low, high = spec.get("minimum"), spec.get("maximum")

@@ -92,7 +92,7 @@ def _parameter(name: str, field: forms.Field) -> OpenApiParameter:
     many = schema["type"] == "array"
     description = f"{field.label or name}."
     if many:
-        description += " Repeat the parameter for several values; a trial matches any."
+        description += " Repeat for several; a trial matches any."
     return OpenApiParameter(name, schema, description=description, explode=True if many else None)
 
 

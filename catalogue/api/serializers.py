@@ -168,8 +168,12 @@ class ClassificationSerializer(serializers.Serializer):
         help_text="[{field, values: {part of the page: [values]}}] where the page contradicts itself.",
     )
     needs_review = serializers.BooleanField(help_text="Waiting for a curator.")
-    review_reasons = serializers.ListField(child=serializers.JSONField())
-    classifier_version = serializers.IntegerField(allow_null=True)
+    review_reasons = serializers.ListField(
+        child=serializers.JSONField(), help_text="Why a curator should look."
+    )
+    classifier_version = serializers.IntegerField(
+        allow_null=True, help_text="Which version of the rules read it."
+    )
 
 
 class TrialSerializer(serializers.Serializer):
@@ -199,18 +203,20 @@ class TrialSerializer(serializers.Serializer):
     keywords = texts("Keywords.")
     mesh_terms = texts("Condition MeSH terms.")
     intervention_mesh_terms = texts("Intervention MeSH terms.")
-    design = DesignSerializer()
-    lead_sponsor = OrganisationSerializer(allow_null=True)
-    collaborators = OrganisationSerializer(many=True)
+    design = DesignSerializer(help_text="How the study is designed, in the registry's terms.")
+    lead_sponsor = OrganisationSerializer(allow_null=True, help_text="The lead sponsor.")
+    collaborators = OrganisationSerializer(many=True, help_text="Other sponsors.")
     responsible_party = maybe_text("As the registry states it.")
-    investigators = InvestigatorSerializer(many=True)
+    investigators = InvestigatorSerializer(
+        many=True, help_text="Principal investigators, chairs, …"
+    )
     countries = texts("Countries with a site.")
-    eligibility = EligibilitySerializer()
-    arms = ArmSerializer(many=True)
-    interventions = InterventionSerializer(many=True)
-    outcomes = OutcomeSerializer(many=True)
-    locations = LocationSerializer(many=True)
-    references = ReferenceSerializer(many=True)
+    eligibility = EligibilitySerializer(help_text="Who may take part.")
+    arms = ArmSerializer(many=True, help_text="The study's arms or groups.")
+    interventions = InterventionSerializer(many=True, help_text="What is given or done.")
+    outcomes = OutcomeSerializer(many=True, help_text="What is measured, and when.")
+    locations = LocationSerializer(many=True, help_text="Sites.")
+    references = ReferenceSerializer(many=True, help_text="Publications the record cites.")
     related_trials = texts("Registry ids of trials the record names.")
     classification = ClassificationSerializer(
         help_text="What the catalogue read from the trial's text, and the evidence for each value."

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +27,17 @@ from .serializers import (
     VocabulariesSerializer,
 )
 
-ERRORS = {400: ErrorSerializer, 429: ErrorSerializer}
+
+def answer(serializer, description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=serializer, description=description)
+
+
+# What every endpoint may answer besides its own 200.
+COMMON = {
+    304: OpenApiResponse(description="Not modified: the catalogue is as it was at your ETag."),
+    400: answer(ErrorSerializer, "A parameter it does not take, or a value it cannot use."),
+    429: answer(ErrorSerializer, "Too many requests from this address; wait Retry-After seconds."),
+}
 
 
 class CatalogueView(APIView):
@@ -87,7 +97,11 @@ class TrialList(CatalogueView):
         description="The trials the HTML list shows for the same parameters, in the same order, "
         "each in the canonical shape. Follow `next` until it is null.",
         parameters=params.openapi_filters() + params.openapi_paging(),
-        responses={200: TrialPageSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={
+            200: answer(TrialPageSerializer, "A page of trials and the link to the next."),
+            409: answer(ErrorSerializer, "The catalogue changed since the cursor was made."),
+            **COMMON,
+        },
     )
     def get(self, request):
         filters = params.filters_only(request.GET)
@@ -123,7 +137,19 @@ class TrialDetail(CatalogueView):
         operation_id="getTrial",
         summary="One trial",
         description="Every section of the trial, with the evidence for each classified value.",
-        responses={200: TrialSerializer, 404: ErrorSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "registry_id",
+                str,
+                OpenApiParameter.PATH,
+                description="The trial's registry id, such as NCT01219465.",
+            )
+        ],
+        responses={
+            200: answer(TrialSerializer, "The trial."),
+            404: answer(ErrorSerializer, "No trial has that registry id."),
+            **COMMON,
+        },
     )
     def get(self, request, registry_id: str):
         no_parameters(request.GET)
@@ -144,7 +170,7 @@ class FacetCounts(CatalogueView):
         description="For each facet, the trials per value that pass every other active filter: "
         "the counts beside the HTML list's filters.",
         parameters=params.openapi_filters(),
-        responses={200: FacetsSerializer, **ERRORS},
+        responses={200: answer(FacetsSerializer, "Counts per facet value."), **COMMON},
     )
     def get(self, request):
         listing = Listing(request.GET, Trial.objects.all())
@@ -181,7 +207,7 @@ class Vocabularies(CatalogueView):
         operation_id="vocabularies",
         summary="Vocabularies",
         description="The values each filter (and `sort`) takes, with their labels.",
-        responses={200: VocabulariesSerializer, **ERRORS},
+        responses={200: answer(VocabulariesSerializer, "Every vocabulary."), **COMMON},
     )
     def get(self, request):
         no_parameters(request.GET)
