@@ -290,3 +290,28 @@ def test_the_index_links_everything(client, seeded):
     body = client.get(reverse("api:index")).json()
     for name in ("trials", "facets", "vocabularies", "schema", "docs"):
         assert client.get(body[name]).status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(client, seeded):
+    response = client.head(TRIALS)
+    assert response.status_code == 200 and response.content == b""
+    assert response["ETag"] == client.get(TRIALS)["ETag"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/trials/NCT0%00",
+        "/api/v1/trials?%00=1",
+        "/api/v1/trials?q=%00%00",
+        "/api/v1/facets?country=%00",
+        "/api/v1/trials?cursor=%00",
+        "/api/v1/trials?sort=%F0%9F%92%A5",
+        "/api/v1/trials?phase=" + "PHASE1%2C" * 500,
+    ],
+)
+def test_hostile_input_is_a_4xx_in_json(client, seeded, url):
+    response = client.get(url)
+    assert response.status_code in (200, 400, 404)
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) in ({"error", "messages"}, {"count", "next", "catalogue_version", "results"})
