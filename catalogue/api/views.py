@@ -74,7 +74,9 @@ class CatalogueView(APIView):
 
 def no_parameters(data: QueryDict) -> None:
     if data:
-        raise BadParameters([f"This endpoint takes no parameters; got {', '.join(data)}."[:200]])
+        raise BadParameters(
+            [f"Unknown parameter “{echo(name)}”: this endpoint takes none." for name in data]
+        )
 
 
 class Index(CatalogueView):
