@@ -314,4 +314,7 @@ def test_hostile_input_is_a_4xx_in_json(client, seeded, url):
     response = client.get(url)
     assert response.status_code in (200, 400, 404)
     assert response["Content-Type"] == "application/json"
-    assert set(response.json()) in ({"error", "messages"}, {"count", "next", "catalogue_version", "results"})
+    assert set(response.json()) in (
+        {"error", "messages"},
+        {"count", "next", "catalogue_version", "results"},
+    )
