@@ -39,6 +39,7 @@ LOCKABLE = [
     f.name for f in Trial._meta.concrete_fields if f.editable and f.name not in NOT_LOCKABLE
 ]
 
+
 def to_json(value):
     if isinstance(value, datetime | date):
         return value.isoformat()

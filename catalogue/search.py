@@ -141,6 +141,7 @@ def marked(snippet: str) -> SafeString:
 
 def documents(trial) -> dict[str, str]:
     """The text of each weight for one trial (children must be loaded or loadable)."""
+
     def ordered(rows):  # as a rebuild orders them (ingest.assemble.plan_rows)
         return sorted(rows, key=lambda r: (r.position, r.curated, r.pk))
 
