@@ -18,8 +18,10 @@ $(VENV)/.installed: requirements.lock
 migrate: install
 	$(MANAGE) migrate --no-input
 
+# Then a citable snapshot for the Data page (a second of work; none when nothing changed).
 ingest: migrate
 	$(MANAGE) ingest data/sources
+	$(MANAGE) export_trials --snapshot --if-changed
 
 run: ingest
 	$(MANAGE) runserver 127.0.0.1:8000

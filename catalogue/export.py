@@ -78,6 +78,7 @@ def trial_to_dict(trial: Trial) -> dict:
         ),
         "results_posted": trial.results_posted,
         "brief_summary": trial.brief_summary or None,
+        "detailed_description": trial.detailed_description or None,
         "conditions": trial.conditions,
         "keywords": trial.keywords,
         "mesh_terms": trial.mesh_terms,
@@ -90,6 +91,11 @@ def trial_to_dict(trial: Trial) -> dict:
         },
         "lead_sponsor": _sponsor(lead) if lead else None,
         "collaborators": [_sponsor(s) for s in sponsors if s.role == "collaborator"],
+        "responsible_party": trial.responsible_party or None,
+        "investigators": [
+            {"name": p.name, "role": p.role or None, "affiliation": p.affiliation or None}
+            for p in trial.investigators.all()
+        ],
         "countries": trial.countries,
         "eligibility": {
             "sex": trial.sex or None,
@@ -198,6 +204,11 @@ def to_json(trials: Iterable[Trial]) -> str:
     return json.dumps([trial_to_dict(t) for t in trials], ensure_ascii=False, indent=2)
 
 
+def json_item(data: dict) -> str:
+    """One trial as an element of a streamed JSON array (snapshots write trial by trial)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def csv_row(data: dict) -> dict:
     lead = data["lead_sponsor"] or {}
     flat = {
@@ -230,10 +241,20 @@ def safe_cell(value) -> object:
     return value
 
 
-def to_csv(trials: Iterable[Trial]) -> str:
-    out = io.StringIO()
+def csv_writer(out) -> csv.DictWriter:
+    """A writer of CSV rows to `out`, header written; feed it `safe_csv_row(data)`."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
+    return writer
+
+
+def safe_csv_row(data: dict) -> dict:
+    return {k: safe_cell(v) for k, v in csv_row(data).items()}
+
+
+def to_csv(trials: Iterable[Trial]) -> str:
+    out = io.StringIO()
+    writer = csv_writer(out)
     for trial in trials:
-        writer.writerow({k: safe_cell(v) for k, v in csv_row(trial_to_dict(trial)).items()})
+        writer.writerow(safe_csv_row(trial_to_dict(trial)))
     return out.getvalue()

@@ -1,7 +1,9 @@
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "catalogue"
 urlpatterns = [
@@ -10,4 +12,19 @@ urlpatterns = [
     re_path(r"^trials\.(?P<fmt>csv|json)$", views.download, name="download"),
     path("trials/<str:registry_id>/", views.trial_detail, name="trial_detail"),
     path("landscape/", views.landscape, name="landscape"),
+    path("data/", views.data_page, name="data"),
+    path("data/<str:name>/<str:filename>", views.snapshot_file, name="snapshot_file"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "catalogue:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", views.robots, name="robots"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.apps import apps
 from django.db import connection
 
@@ -22,3 +24,12 @@ def catalogue_version() -> tuple:
             [trials],
         )
         return cursor.fetchone()
+
+
+def last_change() -> datetime | None:
+    """When a trial was last added, changed or deleted: the newest change-history row's time.
+
+    For Last-Modified. A TRUNCATE leaves no row; the version (and so the ETag) still changes.
+    """
+    events = apps.get_model("catalogue", "TrialEvent")
+    return events.objects.order_by("-pgh_id").values_list("pgh_created_at", flat=True).first()

@@ -57,7 +57,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -79,6 +83,8 @@ RECORD_READER = "ingest.detect.parse_document"
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer on its own (CommonMiddleware), as django-cors-headers asks.
+    "corsheaders.middleware.CorsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.AdminNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "catalogue.seo.site",
             ],
         },
     }
@@ -167,6 +174,50 @@ CTGOV_API_DELAY = envfloat("CTGOV_API_DELAY", "1.5")
 CTGOV_API_TIMEOUT = envfloat("CTGOV_API_TIMEOUT", "30")
 CTGOV_API_BACKOFF = envfloat("CTGOV_API_BACKOFF", "2")
 CTGOV_API_ATTEMPTS = max(1, int(envfloat("CTGOV_API_ATTEMPTS", "5")))
+
+# The open-data API (/api/v1/, catalogue/api/): read-only, anonymous, JSON only. Each client
+# address gets API_RATE_LIMIT requests ("120/min", "2000/hour"), counted in the default cache
+# (per process unless CACHES says otherwise). Behind N proxies that append X-Forwarded-For,
+# API_PROXY_COUNT=N counts the client's address rather than the proxy's.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["catalogue.api.limits.PerAddress"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "catalogue.api.errors.handle",
+    "NUM_PROXIES": int(envfloat("API_PROXY_COUNT", "0")),
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MSC–Diabetes Trial Catalogue API",
+    "VERSION": "1",
+    # 3.1: its schemas are JSON Schema 2020-12, which tests validate responses with as they are.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SORT_OPERATIONS": False,  # as the URLs list them: trials first
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalogue.api.schema.finish",
+    ],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+}
+# CORS: any origin may read the API from a browser; nothing else on the site is shared.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# Citable snapshots (`manage.py export_trials --snapshot`), offered on the Data page. The terms
+# of the catalogue's own derived fields; registry data stays under ClinicalTrials.gov's terms.
+SNAPSHOT_DIR = Path(os.environ.get("SNAPSHOT_DIR", BASE_DIR / "data" / "snapshots"))
+DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
+# The public address (https://catalogue.example.org), for links written into files that
+# outlive a request, such as a snapshot's CITATION.cff; pages use the request's own host.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # Production hardening; `manage.py check --deploy` must pass with DJANGO_DEBUG off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Tests send many API requests from one address; tests/test_api.py checks the limit itself.
+os.environ.setdefault("API_RATE_LIMIT", "100000/min")
 
 from .settings import *  # noqa: E402,F403
 from .settings import STORAGES  # noqa: E402

@@ -205,6 +205,8 @@ def test_landscape_follows_the_filters(browser, live_server, catalogue):
         ),
         ("detail", reverse("catalogue:trial_detail", args=["NCT05308836"])),
         ("landscape", reverse("catalogue:landscape")),
+        ("data", reverse("catalogue:data")),
+        ("api-docs", reverse("api:docs")),
     ],
 )
 def test_pages_fit_a_phone(browser, live_server, catalogue, name, path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from django import template
-from django.utils.safestring import SafeString
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from catalogue import search, vocabulary
 from catalogue.landscape import CrossTab
@@ -164,3 +167,15 @@ def heat(count: int, largest: int) -> int:
     if not count or not largest:
         return 0
     return max(1, math.ceil(count / largest * 5))
+
+
+# json_script's escapes: inside <script>, "</script>" or "<!--" in scraped text would end
+# the element or change how it is parsed; as JSON escapes they read the same.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data: dict) -> SafeString:
+    """{{ structured|json_ld }}: a schema.org dict as a <script type="application/ld+json"> block."""
+    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

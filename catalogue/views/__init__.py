@@ -1,7 +1,18 @@
-"""The public pages: the trial list and its downloads, a trial's page, and the landscape charts."""
+"""The public pages: the trial list and its downloads, a trial's page, the landscape charts, the
+Data page with its snapshot files, and robots.txt."""
 
 from .browse import download, trial_list
+from .data import data_page, snapshot_file
 from .detail import trial_detail
 from .landscape import landscape
+from .site import robots
 
-__all__ = ["download", "landscape", "trial_detail", "trial_list"]
+__all__ = [
+    "data_page",
+    "download",
+    "landscape",
+    "robots",
+    "snapshot_file",
+    "trial_detail",
+    "trial_list",
+]

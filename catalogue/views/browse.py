@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..export import to_csv, to_json
-from ..facets import facet_counts, facets
+from ..facets import facets
 from ..filters import PAGE_SIZES, TrialFilter, echo
+from ..listing import Listing
 from ..models import Trial
 from ..pagecache import cached_for_visitors
 
@@ -21,14 +22,13 @@ DOWNLOADS = {
 
 @cached_for_visitors
 def trial_list(request: HttpRequest) -> HttpResponse:
-    filterset = TrialFilter(request.GET, queryset=Trial.objects.for_list())
+    listing = Listing(request.GET, Trial.objects.for_list())
+    filterset, trials, counts = listing.filterset, listing.trials, listing.counts
     # The page's links (pages, downloads, filter chips) are built from request.GET: they
     # carry what the filterset read, so a 100 kB or repeated parameter is not in each one.
     request.GET = filterset.data
-    trials = filterset.qs
     if filterset.searched:
         trials = trials.with_snippets(filterset.searched)
-    counts = facet_counts(filterset)
     paginator = CountedPaginator(trials, filterset.per_page, count=counts.total)
     page = paginator.get_page(request.GET.get("page"))
     return render(

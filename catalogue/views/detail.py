@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from .. import classified
 from ..models import Trial
 from ..provenance import section_sources
+from ..structured import medical_trial
 
 
 def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
@@ -22,5 +23,6 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
             "provenance": section_sources(trial),
             "related": [(r, r.in_catalogue) for r in trial.related_trials.all()],
             **classified.section(trial),
+            "structured": medical_trial(trial, request.build_absolute_uri(request.path)),
         },
     )
