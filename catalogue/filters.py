@@ -24,6 +24,7 @@ from .vocabulary import (
     DiabetesType,
     Donor,
     Phase,
+    ReportingFlag,
     Route,
     SponsorClass,
     Status,
@@ -186,6 +187,12 @@ class TrialFilter(django_filters.FilterSet):
         lookup_expr="in",
         choices=SponsorClass.choices,
         label="Lead sponsor",
+    )
+    flag = AnyOfFilter(
+        field_name="reporting_flags",
+        lookup_expr="overlap",
+        choices=ReportingFlag.choices,
+        label="Reporting flag",
     )
     age = django_filters.NumberFilter(
         method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"

@@ -21,6 +21,7 @@ _VOCABULARIES = {
     "donor": vocabulary.Donor,
     "diabetes_type": vocabulary.DiabetesType,
     "route": vocabulary.Route,
+    "flag": vocabulary.ReportingFlag,
 }
 
 
@@ -96,8 +97,10 @@ def percent_of(count: int, largest: int) -> float:
 
 
 @register.inclusion_tag("catalogue/charts/_columns.html")
-def stacked_columns(crosstab: CrossTab, title: str) -> dict:
-    """One column per row of the table (a year), stacked by its columns (the cell sources)."""
+def stacked_columns(crosstab: CrossTab, title: str, palette: str = "source") -> dict:
+    """One column per row of the table (a year), stacked by its columns (the cell sources).
+
+    `palette` prefixes each segment's class: "source-adipose" takes the cell-source colours."""
     table = crosstab.table
     top = _axis_top(max((total for _, _, total in table), default=0))
     scale = _PLOT_HEIGHT / top
@@ -145,6 +148,7 @@ def stacked_columns(crosstab: CrossTab, title: str) -> dict:
         "height": _TOP + _PLOT_HEIGHT + 24,
         "axis": _AXIS,
         "series": crosstab.columns,
+        "palette": palette,
     }
 
 

@@ -29,5 +29,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
             "by_status": numbers.by_status(trials),
             "by_country": numbers.by_country(trials),
             "matrix": numbers.by_cell_source_and_condition(trials),
+            "by_flag": numbers.by_flag(trials),
+            "results": numbers.results_by_completion_year(trials),
         },
     )

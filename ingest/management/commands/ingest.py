@@ -15,7 +15,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.flags import refresh_flags
 from catalogue.locking import IngestBusy, ingest_lock
+from catalogue.models import Trial
 from ingest import ctgov_api
 from ingest.bulk import ingest_documents
 from ingest.documents import api_documents, read_documents, source_files
@@ -91,6 +93,7 @@ class Command(BaseCommand):
         self.workers = options.get("workers")
         self.counts: Counter[str] = Counter()
         self.failures: list[dict] = []
+        self.touched: set[str] = set()  # registry ids created or updated: their flags are redone
         started = time.monotonic()
         progress = verbosity >= 1 and not no_progress
         parts = []
@@ -104,6 +107,8 @@ class Command(BaseCommand):
         if query is not None:
             studies = self.pull(query, since, dry_run, progress)
             parts.append(f"{studies} studies from ClinicalTrials.gov")
+        if self.touched:
+            refresh_flags(Trial.objects.filter(registry_id__in=self.touched))
         shown = ("parsed", "failed") if dry_run else STATUSES
         summary = ", ".join(f"{self.counts[s]} {s}" for s in shown)
         prefix = "Dry run, nothing written: " if dry_run else ""
@@ -164,6 +169,8 @@ class Command(BaseCommand):
 
     def report(self, result: FileResult) -> None:
         self.counts[result.status] += 1
+        if result.status in ("created", "updated"):
+            self.touched.add(result.registry_id)
         if result.status == "failed":
             if len(self.failures) < FAILURES_LOGGED:
                 self.failures.append({"path": result.path, "reason": result.reason})
