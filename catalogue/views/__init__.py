@@ -2,6 +2,7 @@
 
 from .browse import download, trial_list
 from .detail import trial_detail
+from .feed import trial_feed
 from .landscape import landscape
 
-__all__ = ["download", "landscape", "trial_detail", "trial_list"]
+__all__ = ["download", "landscape", "trial_detail", "trial_feed", "trial_list"]

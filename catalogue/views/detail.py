@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from .. import flags
+from ..changes import changes_for
 from ..models import Trial
 from ..provenance import section_sources
 
@@ -20,5 +22,7 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
             "trial": trial,
             "provenance": section_sources(trial),
             "related": [(r, r.in_catalogue) for r in trial.related_trials.all()],
+            "flags": flags.shown(trial),
+            "history": changes_for([trial.pk])[trial.pk],
         },
     )
