@@ -122,7 +122,7 @@ def who(metadata: dict | None) -> tuple[str, str]:
             return "registry", "Registry update"
         return "source", "Update from a saved source page"
     if source == "flags":
-        return "catalogue", "The catalogue's daily check"
+        return "catalogue", "The catalogue's reporting checks"
     return "catalogue", "Catalogue update"
 
 

@@ -21,7 +21,8 @@ from ..models import Trial
 from ..pagecache import cached_for_visitors
 
 ENTRIES = 50
-SAME_UPDATE = timedelta(days=1)  # an entry tells its trial's changes of the day it changed
+# The flags a sync raises right after writing a trial belong to that write's entry.
+SAME_UPDATE = timedelta(minutes=10)
 LIST_PARAMS_DROPPED = ("page", "per_page", "sort")
 
 
@@ -50,7 +51,7 @@ def trial_feed(request: HttpRequest) -> HttpResponse:
         if trial is None or not history or not history.entries:
             continue
         newest = history.entries[0]
-        update = [e for e in history.entries if newest.when - e.when < SAME_UPDATE]
+        update = latest_update(history.entries)
         url = request.build_absolute_uri(
             reverse("catalogue:trial_detail", args=[trial.registry_id])
         )
@@ -66,6 +67,19 @@ def trial_feed(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
     feed.write(response, "utf-8")
     return response
+
+
+def latest_update(entries: list[Entry]) -> list[Entry]:
+    """The newest entry, with the write it followed when it is the catalogue's own check;
+    oldest first, as it happened."""
+    update = []
+    for entry in entries:
+        if update and entries[0].when - entry.when > SAME_UPDATE:
+            break
+        update.append(entry)
+        if entry.kind != "catalogue":
+            break
+    return update[::-1]
 
 
 def headline(entries: list[Entry]) -> str:
