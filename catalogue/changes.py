@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -82,7 +83,7 @@ class Entry:
 
     trial_id: int
     when: datetime
-    kind: str  # "added", "registry", "source", "curator", "catalogue"
+    kind: str  # "added", "registry", "source", "curator", "check" (the flags), "catalogue"
     by: str  # who, in words: "Registry update", CURATORS, ...
     registry_date: str | None = None  # the registry's last-update date in that version (ISO)
     changes: list[Change] = field(default_factory=list)
@@ -122,7 +123,7 @@ def who(metadata: dict | None) -> tuple[str, str]:
             return "registry", "Registry update"
         return "source", "Update from a saved source page"
     if source == "flags":
-        return "catalogue", "The catalogue's reporting checks"
+        return "check", "The catalogue's reporting checks"
     return "catalogue", "Catalogue update"
 
 
@@ -255,7 +256,10 @@ def recently_changed(trials: QuerySet, limit: int = 50, scan: int = 2000) -> lis
     compared = [f for f in FIELDS if f != "eligibility_text"]
     columns = ", ".join(compared)
     differs = " OR ".join(f"e.{c} IS DISTINCT FROM p.{c}" for c in compared)
-    subquery, params = trials.order_by().values("pk").query.sql_with_params()
+    try:
+        subquery, params = trials.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return []
     sql = f"""
         SELECT e.pgh_obj_id FROM {table} e
         LEFT JOIN LATERAL (
@@ -374,6 +378,7 @@ def _row_changes(group: list[dict]) -> list[Change]:
     same (its position moved) is no change."""
     added: dict[str, Counter] = defaultdict(Counter)
     removed: dict[str, Counter] = defaultdict(Counter)
+    edited: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # rewritten in place
     for row in group:
         key = (row["text"], row["role"])
         if row["pgh_label"] == "insert":
@@ -381,29 +386,36 @@ def _row_changes(group: list[dict]) -> list[Change]:
         elif row["pgh_label"] == "delete":
             removed[row["part"]][key] += 1
         elif row["pgh_label"] == "update" and row["prev_text"] not in (None, row["text"]):
-            added[row["part"]][key] += 1
-            removed[row["part"]][(row["prev_text"], row["role"])] += 1
+            edited[row["part"]].append((row["prev_text"], row["text"], row["role"]))
     changes = []
     for part in ("arms", "eligibility", "sponsors"):
         plus, minus = added[part] - removed[part], removed[part] - added[part]
-        if not plus and not minus:
+        if not plus and not minus and not edited[part]:
             continue
         if part == "arms":
             notes = [f"added “{_short(t)}”" for t, _ in plus.elements()]
             notes += [f"removed “{_short(t)}”" for t, _ in minus.elements()]
+            notes += [f"“{_short(old)}” renamed “{_short(new)}”" for old, new, _ in edited[part]]
             changes.append(Change("arms", "Arms", note="; ".join(notes)))
         elif part == "eligibility":
-            notes = []
-            if plus:
-                n = sum(plus.values())
-                notes.append(f"{n} criteri{'a' if n != 1 else 'on'} added")
-            if minus:
-                n = sum(minus.values())
-                notes.append(f"{n} criteri{'a' if n != 1 else 'on'} removed")
+            notes = [
+                _criteria(sum(rows.values()), verb)
+                for rows, verb in ((plus, "added"), (minus, "removed"))
+                if rows
+            ]
+            if edited[part]:
+                notes.append(_criteria(len(edited[part]), "reworded"))
             changes.append(Change("eligibility", "Eligibility", note=", ".join(notes)))
         else:
             lead_in = [t for t, role in plus.elements() if role == "lead"]
             lead_out = [t for t, role in minus.elements() if role == "lead"]
+            for old, new, role in edited[part]:
+                if role == "lead":
+                    lead_out.append(old)
+                    lead_in.append(new)
+                else:
+                    minus[(old, role)] += 1
+                    plus[(new, role)] += 1
             if lead_in or lead_out:
                 changes.append(
                     Change("sponsors", "Lead sponsor", ", ".join(lead_out), ", ".join(lead_in))
@@ -428,6 +440,10 @@ def _merge_rows(entry: Entry, changes: list[Change]) -> None:
                 )
                 continue
         entry.changes.append(change)
+
+
+def _criteria(count: int, verb: str) -> str:
+    return f"{count} criteri{'on' if count == 1 else 'a'} {verb}"
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -129,7 +129,10 @@ class Trial(models.Model):
         editable=False,
     )
     reporting_flag_dates = models.JSONField(
-        default=dict, db_default=Value({}, output_field=models.JSONField()), blank=True, editable=False
+        default=dict,
+        db_default=Value({}, output_field=models.JSONField()),
+        blank=True,
+        editable=False,
     )
 
     # Filled by the loader after child rows are written (it spans arms, interventions, criteria).

@@ -212,7 +212,7 @@ def test_two_syncs_bring_a_status_change_an_enrollment_revision_and_a_new_trial(
     page = soup(client.get(reverse("catalogue:trial_detail", args=[D])))
     checked, added = page.select("#changes li.change")
     assert added.select_one(".change-by").get_text() == "Added to the catalogue"
-    assert checked["data-kind"] == "catalogue"
+    assert checked["data-kind"] == "check"
     assert checked.select_one(".change-by").get_text() == "The catalogue's reporting checks"
     assert "raised “Past its start date" in checked.select_one("li[data-part]").get_text()
     assert [li["data-flag"] for li in page.select("#flags li.flag")] == ["start_passed"]

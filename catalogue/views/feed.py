@@ -77,7 +77,7 @@ def latest_update(entries: list[Entry]) -> list[Entry]:
         if update and entries[0].when - entry.when > SAME_UPDATE:
             break
         update.append(entry)
-        if entry.kind != "catalogue":
+        if entry.kind != "check":
             break
     return update[::-1]
 
