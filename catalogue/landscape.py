@@ -160,10 +160,16 @@ def by_cell_source_and_condition(trials: QuerySet) -> CrossTab:
     return CrossTab(sources, columns, counts)
 
 
-def by_flag(trials: QuerySet) -> Tally:
-    return tally(
+def by_flag(trials: QuerySet) -> tuple[Tally, int]:
+    """Trials per reporting flag, and how many have none (kept out of the bars, which it
+    would dwarf)."""
+    counted = tally(
         trials, "reporting_flags", ReportingFlag, array=True, not_stated="No flag", list_all=True
     )
+    flagged = [c for c in counted.categories if c.key != NOT_STATED]
+    # Every flag listed, with its zero: "no trial has it" is worth showing.
+    counts = {c.key: counted.counts.get(c.key, 0) for c in flagged}
+    return Tally(flagged, counts), counted.counts.get(NOT_STATED, 0)
 
 
 # How a finished trial's results stand in the registry (Trial.results_posted: None where
