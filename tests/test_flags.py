@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from types import SimpleNamespace
@@ -189,6 +190,9 @@ def test_flags_filter_the_list_with_counts_and_show_in_results(client):
         for li in BeautifulSoup(filtered.content, "html.parser").select("li.result")
     ]
     assert ids == [overdue.registry_id]
+    exported = client.get(reverse("catalogue:download", args=["csv"]), {"flag": "results_overdue"})
+    [row] = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert (row["registry_id"], row["reporting_flags"]) == (overdue.registry_id, "results_overdue")
 
 
 @pytest.mark.django_db

@@ -250,6 +250,18 @@ def test_two_syncs_bring_a_status_change_an_enrollment_revision_and_a_new_trial(
     assert [entry.link.rstrip("/").rsplit("/", 1)[-1] for entry in feed.entries] == [B]
 
 
+def test_sync_runs_are_listed_in_the_admin_and_read_only(admin_client, fast):
+    with serve(fast, first_pages()):
+        sync()
+    page = soup(admin_client.get(reverse("admin:catalogue_syncrun_changelist")))
+    [row] = page.select("#result_list tbody tr")
+    assert "succeeded" in row.get_text().lower()
+    assert not page.select('a[href$="/catalogue/syncrun/add/"]')
+    run = SyncRun.objects.get()
+    detail = admin_client.get(reverse("admin:catalogue_syncrun_change", args=[run.pk]))
+    assert detail.status_code == 200 and b'name="_save"' not in detail.content
+
+
 def test_a_third_sync_with_nothing_new_changes_nothing(fast):
     with serve(fast, first_pages()):
         sync()

@@ -104,7 +104,7 @@ def describe(entries: list[Entry]) -> str:
         parts.append(
             format_html(
                 "<p>{} ({}{})</p>{}",
-                entry.when.strftime("%-d %B %Y"),
+                f"{entry.when.day} {entry.when:%B %Y}",
                 entry.by,
                 registry,
                 format_html(
