@@ -15,12 +15,14 @@ Dates stored with a month or year precision count from the end of that month or 
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import pghistory
 from django.apps import apps
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -332,7 +334,7 @@ def refresh_flags(
     trials: QuerySet | Iterable[int] | None = None, *, today: date | None = None
 ) -> int:
     """Recompute the flags of these trials (a queryset or ids; None: every trial) and store
-    those that changed; returns how many changed. Four queries and one update per batch."""
+    those that changed; returns how many changed. Four queries and one UPDATE per batch."""
     today = today or timezone.localdate()
     if trials is None:
         trials = Trial.objects.all()
@@ -358,5 +360,22 @@ def _refresh_batch(ids: list[int], today: date) -> int:
         if list(flags) != trial.reporting_flags or flags != trial.reporting_flag_dates:
             trial.reporting_flags, trial.reporting_flag_dates = list(flags), flags
             stale.append(trial)
-    Trial.objects.bulk_update(stale, ["reporting_flags", "reporting_flag_dates"])
+    _store(stale)
     return len(stale)
+
+
+def _store(trials: list[Trial]) -> None:
+    """One UPDATE for the batch (bulk_update's CASE per row costs seconds per thousand)."""
+    if not trials:
+        return
+    rows = [
+        {"id": t.pk, "flags": t.reporting_flags, "dates": t.reporting_flag_dates} for t in trials
+    ]
+    table = Trial._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET reporting_flags = v.flags, reporting_flag_dates = v.dates "
+            "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, flags varchar(32)[], dates jsonb) "
+            "WHERE t.id = v.id",
+            [json.dumps(rows)],
+        )
