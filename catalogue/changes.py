@@ -263,12 +263,12 @@ def recently_changed(trials: QuerySet, limit: int = 50, scan: int = 2000) -> lis
     sql = f"""
         SELECT e.pgh_obj_id FROM {table} e
         LEFT JOIN LATERAL (
-            SELECT {columns}, eligibility_text FROM {table} p
+            SELECT pgh_id, {columns}, eligibility_text FROM {table} p
             WHERE p.pgh_obj_id = e.pgh_obj_id AND p.pgh_id < e.pgh_id
             ORDER BY p.pgh_id DESC LIMIT 1
         ) p ON true
         WHERE e.pgh_label IN ('insert', 'update') AND e.pgh_obj_id IN ({subquery})
-          AND (e.pgh_label = 'insert' OR p.brief_title IS NULL OR {differs}
+          AND (e.pgh_label = 'insert' OR p.pgh_id IS NULL OR {differs}
                OR e.eligibility_text IS DISTINCT FROM p.eligibility_text)
         ORDER BY e.pgh_id DESC
         LIMIT %s
