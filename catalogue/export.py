@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from . import flags
 from .models import Trial
 from .vocabulary import DERIVED
 
@@ -36,6 +37,7 @@ CSV_COLUMNS = (
     "in_scope",
     # The derived fields people filter by.
     *(derived.name for derived in DERIVED if derived.param),
+    "reporting_flags",
 )
 
 
@@ -144,6 +146,7 @@ def trial_to_dict(trial: Trial) -> dict:
         ],
         "related_trials": [r.registry_id for r in trial.related_trials.all()],
         "classification": classification(trial),
+        "reporting_flags": reporting_flags(trial),
         "sources": [
             {"file": s.filename, "format": s.source_format, "sha256": s.sha256}
             for s in trial.sources.all()
@@ -186,6 +189,15 @@ def classification(trial: Trial) -> dict:
     }
 
 
+def reporting_flags(trial: Trial) -> list[dict]:
+    """The `reporting_flags` key: [{flag, label, text, dates}], `dates` holding the dates
+    (and values) the flag was computed from, as catalogue.flags.compute gives them."""
+    return [
+        {"flag": f.slug, "label": f.label, "text": f.text, "dates": f.basis}
+        for f in flags.shown(trial)
+    ]
+
+
 def _criteria(rows: list, kind: str) -> list[dict]:
     """Criteria of one kind in order; nested bullets sit under their parent as `sub`."""
     out: list[dict] = []
@@ -218,6 +230,7 @@ def csv_row(data: dict) -> dict:
         "lead_sponsor": lead.get("name"),
         "lead_sponsor_class": lead.get("class"),
         "collaborators": [c["name"] for c in data["collaborators"]],
+        "reporting_flags": [f["flag"] for f in data["reporting_flags"]],
     }
     row = {}
     for column in CSV_COLUMNS:

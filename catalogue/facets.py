@@ -24,7 +24,7 @@ from django.db.models import TextChoices
 
 from .filters import TrialFilter
 from .version import catalogue_version
-from .vocabulary import DERIVED, Phase, SponsorClass, Status, StudyType
+from .vocabulary import DERIVED, Phase, ReportingFlag, SponsorClass, Status, StudyType
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ FACETS = (
     FacetSpec("study_type", StudyType, list_all=True, folded=True),
     FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
     FacetSpec("country", None, list_all=False, folded=True),
+    FacetSpec("flag", ReportingFlag, list_all=True, folded=True),
 )
 PARAMS = [spec.param for spec in FACETS]
 

@@ -19,7 +19,7 @@ from django import forms
 from django.http import QueryDict
 
 from . import search
-from .vocabulary import DERIVED, Phase, SponsorClass, Status, StudyType
+from .vocabulary import DERIVED, Phase, ReportingFlag, SponsorClass, Status, StudyType
 
 SORTS = (
     ("relevance", "Relevance"),
@@ -174,6 +174,12 @@ class TrialFilter(django_filters.FilterSet):
         lookup_expr="in",
         choices=SponsorClass.choices,
         label="Lead sponsor",
+    )
+    flag = AnyOfFilter(
+        field_name="reporting_flags",
+        lookup_expr="overlap",
+        choices=ReportingFlag.choices,
+        label="Reporting flag",
     )
     age = django_filters.NumberFilter(
         method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, TextChoices, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 
-from .vocabulary import CellSource, DiabetesType, Phase, Status
+from .vocabulary import CellSource, DiabetesType, Phase, ReportingFlag, Status
 
 NOT_STATED = ""
 
@@ -158,6 +158,53 @@ def by_cell_source_and_condition(trials: QuerySet) -> CrossTab:
     sources = _categories({s for s, _ in counts}, CellSource, "Not classified", list_all=True)
     columns = _categories({c for _, c in counts}, DiabetesType, "Not classified", list_all=True)
     return CrossTab(sources, columns, counts)
+
+
+def by_flag(trials: QuerySet) -> tuple[Tally, int]:
+    """Trials per reporting flag, and how many have none (kept out of the bars, which it
+    would dwarf)."""
+    counted = tally(
+        trials, "reporting_flags", ReportingFlag, array=True, not_stated="No flag", list_all=True
+    )
+    flagged = [c for c in counted.categories if c.key != NOT_STATED]
+    # Every flag listed, with its zero: "no trial has it" is worth showing.
+    counts = {c.key: counted.counts.get(c.key, 0) for c in flagged}
+    return Tally(flagged, counts), counted.counts.get(NOT_STATED, 0)
+
+
+# How a finished trial's results stand in the registry (Trial.results_posted: None where
+# no registry record says).
+RESULTS = (
+    Category("posted", "Results posted"),
+    Category("none", "No results posted"),
+    Category("unknown", "Not stated (no registry record)"),
+)
+
+
+def results_by_completion_year(trials: QuerySet) -> CrossTab:
+    """Completed or terminated trials per completion year (the primary completion, else the
+    completion date: the registry's results clock, as the results flag reckons it), by
+    whether results are posted; every year between the first and the last."""
+    rows = (
+        trials.order_by()
+        .filter(overall_status__in=[Status.COMPLETED, Status.TERMINATED])
+        .annotate(year=ExtractYear(Coalesce("primary_completion_date", "completion_date")))
+        .filter(year__isnull=False)
+        .annotate(
+            results=Case(
+                When(results_posted=True, then=Value("posted")),
+                When(results_posted=False, then=Value("none")),
+                default=Value("unknown"),
+                output_field=CharField(),
+            )
+        )
+        .values("year", "results")
+        .annotate(n=Count("pk"))
+    )
+    counts = {(str(r["year"]), r["results"]): r["n"] for r in rows}
+    years = sorted({int(year) for year, _ in counts})
+    span = range(years[0], years[-1] + 1) if years else []
+    return CrossTab([Category(str(y), str(y)) for y in span], list(RESULTS), counts)
 
 
 def without_start_date(trials: QuerySet) -> int:

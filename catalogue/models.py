@@ -1,6 +1,7 @@
 """The catalogue: one Trial per registry id, its child rows, and the source documents it was built from.
 
-Rows are written by `ingest.loader` (never by save() overrides or signals). Child rows
+Rows are written by ingest's write specification (`ingest.assemble`), never by save()
+overrides or signals. Child rows
 are ordered by `position`, the order the source gives them.
 """
 
@@ -12,13 +13,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
 
 from .querysets import TrialQuerySet
 from .vocabulary import (
     CriterionKind,
     DatePrecision,
     OutcomeKind,
+    ReportingFlag,
     SponsorClass,
     SponsorRole,
     Status,
@@ -111,6 +113,24 @@ class Trial(models.Model):
     needs_review = models.BooleanField(default=False)
     review_reasons = models.JSONField(default=list, blank=True)
 
+    # Reporting flags (catalogue.flags): computed from the fields above, the trial's history
+    # and today's date, so refreshed after ingest and daily (`manage.py refresh_flags`).
+    # `reporting_flag_dates` holds, per flag, the dates (and values) it was computed from.
+    # Database defaults too, so writers that COPY rows (bench.seed) may leave them out.
+    reporting_flags = ArrayField(
+        models.CharField(max_length=32, choices=ReportingFlag.choices),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=32))),
+        blank=True,
+        editable=False,
+    )
+    reporting_flag_dates = models.JSONField(
+        default=dict,
+        db_default=Value({}, output_field=models.JSONField()),
+        blank=True,
+        editable=False,
+    )
+
     # Filled by the loader after child rows are written (it spans arms, interventions, criteria).
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
@@ -147,6 +167,7 @@ class Trial(models.Model):
             GinIndex(fields=["cell_sources"], name="trial_cell_sources_gin"),
             GinIndex(fields=["routes"], name="trial_routes_gin"),
             GinIndex(fields=["diabetes_types"], name="trial_diabetes_types_gin"),
+            GinIndex(fields=["reporting_flags"], name="trial_reporting_flags_gin"),
             GinIndex(fields=["search_vector"], name="trial_search_gin"),
             # The list's sort orders (querysets.ORDERINGS), so a page is read in index order
             # instead of sorting every matching trial (bench/web.py).
@@ -453,6 +474,44 @@ class SponsorAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.sponsor}"
+
+
+class SyncRun(models.Model):
+    """One `manage.py sync`: what it asked the registry, how far it got, and what it changed.
+
+    Progress is saved after each page is written, so a run that was killed is continued
+    from `page_token` by the next `sync` (same query, same `since`).
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running (or stopped before it finished)"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    query = models.TextField()
+    since = models.DateField(
+        null=True, blank=True, help_text="Studies the registry updated on or after this day."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)  # the last page saved
+    pages = models.PositiveIntegerField(default=0)
+    page_token = models.TextField(blank=True, help_text="The next page to fetch, on a resume.")
+    total = models.PositiveIntegerField(null=True, blank=True)  # what the registry said matches
+    studies = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    resumes = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"sync {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
 class ReviewItem(Trial):

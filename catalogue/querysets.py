@@ -53,6 +53,7 @@ LIST_COLUMNS = (
     "donor",
     "diabetes_types",
     "in_scope",
+    "reporting_flags",
 )
 
 

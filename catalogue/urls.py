@@ -10,6 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:trial_list", query_string=True)),
     path("trials/", views.trial_list, name="trial_list"),
     re_path(r"^trials\.(?P<fmt>csv|json)$", views.download, name="download"),
+    path("trials/feed.atom", views.trial_feed, name="feed"),
     path("trials/<str:registry_id>/", views.trial_detail, name="trial_detail"),
     path("landscape/", views.landscape, name="landscape"),
     path("data/", views.data_page, name="data"),

@@ -136,6 +136,17 @@ class CoIntervention(models.TextChoices):
     IMMUNOSUPPRESSION = "immunosuppression", "Immunosuppression"
 
 
+class ReportingFlag(models.TextChoices):
+    """What the catalogue notices about a trial's reporting that no registry shows (catalogue.flags)."""
+
+    RESULTS_OVERDUE = "results_overdue", "No results 12 months after completion"
+    STATUS_UNVERIFIED = "status_unverified", "Status not verified for over 2 years"
+    START_PASSED = "start_passed", "Past its start date, still not yet recruiting"
+    COMPLETION_PASSED = "completion_passed", "Past its completion date, still recruiting"
+    ENROLLMENT_CUT = "enrollment_cut", "Enrollment cut by half or more"
+    COMPLETION_DELAYED = "completion_delayed", "Completion moved a year or more later"
+
+
 class EligibilityMeasure(models.TextChoices):
     """Numbers the classifier reads from eligibility criteria rows."""
 

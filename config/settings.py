@@ -174,6 +174,21 @@ CTGOV_API_DELAY = envfloat("CTGOV_API_DELAY", "1.5")
 CTGOV_API_TIMEOUT = envfloat("CTGOV_API_TIMEOUT", "30")
 CTGOV_API_BACKOFF = envfloat("CTGOV_API_BACKOFF", "2")
 CTGOV_API_ATTEMPTS = max(1, int(envfloat("CTGOV_API_ATTEMPTS", "5")))
+# The catalogue's own registry search, which `manage.py sync` keeps up to date. Broad on
+# purpose: trials that call their cells only "stem cells" or "stromal cells" are found too,
+# and the classifier marks what is not MSC-for-diabetes as out of scope.
+CTGOV_QUERY = os.environ.get(
+    "CTGOV_QUERY",
+    '(mesenchymal OR "stromal cells" OR "stem cell" OR "stem cells") AND (diabetes OR diabetic)',
+).strip()
+if not CTGOV_QUERY:
+    raise ImproperlyConfigured("CTGOV_QUERY must not be empty (it would pull every study)")
+# How often the `sync` service (docker-compose.yml) runs `sync` and `refresh_flags`, and how
+# old the last successful sync may be before GET /healthz/sync answers 503 for a monitor.
+SYNC_INTERVAL_HOURS = envfloat("SYNC_INTERVAL_HOURS", "24")
+SYNC_MAX_AGE_HOURS = envfloat("SYNC_MAX_AGE_HOURS", "48")
+if not SYNC_INTERVAL_HOURS > 0:
+    raise ImproperlyConfigured("SYNC_INTERVAL_HOURS must be more than 0")
 
 # The open-data API (/api/v1/, catalogue/api/): read-only, anonymous, JSON only. Each client
 # address gets API_RATE_LIMIT requests ("120/min", "2000/hour"), counted in the default cache

@@ -36,6 +36,10 @@ MAX_BACKOFF = 300.0  # seconds; also caps what a Retry-After header may ask for
 class ApiError(RuntimeError):
     """The API refused the request, or kept failing after every retry."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status of a refusal that is not worth retrying
+
 
 @dataclass
 class Client:
@@ -72,7 +76,9 @@ class Client:
                 return json.loads(body)
             except HTTPError as error:
                 if error.code != 429 and error.code < 500:
-                    raise ApiError(f"HTTP {error.code} {error.reason} from {url}") from error
+                    raise ApiError(
+                        f"HTTP {error.code} {error.reason} from {url}", status=error.code
+                    ) from error
                 reason = f"HTTP {error.code} {error.reason}"
                 wait = retry_after(error.headers.get("Retry-After"))
             except (URLError, OSError, http.client.HTTPException) as error:
@@ -125,6 +131,27 @@ def search_params(query: str, since: date | None, token: str = "") -> dict:
 
 
 @dataclass
+class Page:
+    """One page of a search: its studies, the token of the next page ("" on the last)."""
+
+    studies: list[dict]
+    next_token: str = ""
+    total: int | None = None  # what the API says the search matches (first page only)
+
+
+def fetch_page(client: Client, query: str, since: date | None, token: str = "") -> Page:
+    """One page of the search, from its start ("") or from a page token; raises ApiError."""
+    page = client.get_json("/studies", search_params(query, since, token))
+    if not isinstance(page, dict) or not isinstance(page.get("studies"), list):
+        raise ApiError(f"the answer to {token or 'the first page'} is not a /studies page")
+    next_token = page.get("nextPageToken") or ""
+    if not isinstance(next_token, str):
+        raise ApiError("the page's nextPageToken is not a string")
+    total = page.get("totalCount") if isinstance(page.get("totalCount"), int) else None
+    return Page(page["studies"], next_token, total)
+
+
+@dataclass
 class Pull:
     studies: list[dict] = field(default_factory=list)
     pages: int = 0
@@ -146,21 +173,18 @@ def pull(
     seen_tokens: set[str] = set()
     while result.pages < MAX_PAGES:
         try:
-            page = client.get_json("/studies", search_params(query, since, token))
+            page = fetch_page(client, query, since, token)
         except ApiError as error:
             result.error = str(error)
             break
-        if not isinstance(page, dict) or not isinstance(page.get("studies"), list):
-            result.error = f"page {result.pages + 1} is not a /studies page"
-            break
         result.pages += 1
-        if isinstance(page.get("totalCount"), int):
-            result.total = page["totalCount"]
-        result.studies.extend(page["studies"])
+        if page.total is not None:
+            result.total = page.total
+        result.studies.extend(page.studies)
         if on_page:
             on_page(result)
-        token = page.get("nextPageToken") or ""
-        if not isinstance(token, str) or not token:
+        token = page.next_token
+        if not token:
             break
         if token in seen_tokens:
             result.error = "the API repeated a page token; stopped"

@@ -28,6 +28,16 @@ def sources_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
+def fast(settings):
+    """No polite delay and no backoff for the registry client; the retry logic still runs."""
+    settings.CTGOV_API_DELAY = 0
+    settings.CTGOV_API_BACKOFF = 0
+    settings.CTGOV_API_TIMEOUT = 5
+    settings.CTGOV_API_ATTEMPTS = 4
+    return settings
+
+
+@pytest.fixture
 def seeded(db):
     """The five bundled trials, ingested."""
     call_command("ingest", str(SOURCES), verbosity=0)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-APP_SERVICES = ("migrate", "ingest", "web")
+APP_SERVICES = ("migrate", "ingest", "web", "sync")
 ONE_SHOT = ("migrate", "ingest")
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY$")
 # ${NAME:?message}: compose refuses to start until NAME is set.
@@ -111,6 +111,15 @@ def test_web_runs_gunicorn_with_its_config_and_checks_its_health():
     health = web["healthcheck"]
     assert health["test"] == ["CMD", "python", "docker/healthcheck.py"]
     assert {"interval", "timeout", "retries", "start_period"} <= set(health)
+
+
+def test_the_sync_service_runs_the_schedule_and_passes_its_settings_on():
+    sync = SERVICES["sync"]
+    assert sync["command"][:4] == ["python", "manage.py", "sync", "--forever"]
+    environment = sync.get("environment") or COMPOSE["x-app"]["environment"]
+    for key in ("CTGOV_QUERY", "SYNC_INTERVAL_HOURS", "SYNC_MAX_AGE_HOURS"):
+        assert environment[key] is None, key  # from the shell or .env, when set there
+        assert SERVICES["web"]["environment"][key] is None, key  # /healthz/sync reads it
 
 
 def test_one_shot_services_migrate_and_ingest_the_bundled_sources():
@@ -372,3 +381,49 @@ def test_the_containers_commands_work_with_production_settings(container_env):
                 process.terminate()
     output = finish(server, timeout=30)  # gunicorn stops cleanly on SIGTERM
     assert '"GET /trials/ HTTP/1.1" 200' in output  # the access log, on stdout
+
+
+def test_the_sync_service_syncs_then_refreshes_the_flags_and_stops_on_sigterm(container_env):
+    """The schedule's first round against the loopback registry, then `docker stop`."""
+    import threading
+
+    import psycopg
+
+    from .test_ctgov_pull import RecordedApi, recorded_pages
+
+    env, _ = container_env
+    finish(in_container(env, SERVICES["migrate"]["command"]))
+    with RecordedApi(recorded_pages()) as api:
+        run_env = {
+            **env,
+            "CTGOV_API_URL": api.url,
+            "CTGOV_API_DELAY": "0",
+            "CTGOV_API_BACKOFF": "0",
+        }
+        process = in_container(run_env, SERVICES["sync"]["command"])
+        lines: list[str] = []
+        refreshed = threading.Event()
+
+        def read():
+            for line in process.stdout:
+                lines.append(line)
+                if '"message": "reporting flags refreshed"' in line:
+                    refreshed.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            assert refreshed.wait(180), "".join(lines)
+            assert process.poll() is None  # sleeping until the next round
+        finally:
+            process.terminate()
+        assert process.wait(30) == 0, "".join(lines)  # SIGTERM: a clean stop
+        reader.join(10)
+    assert api.requests and api.requests[0]["query.term"] == (
+        '(mesenchymal OR "stromal cells" OR "stem cell" OR "stem cells") AND (diabetes OR diabetic)'
+    )
+    finished = [line for line in lines if '"message": "sync finished"' in line]
+    assert finished and '"status": "succeeded"' in finished[0]
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        status, created = conn.execute("SELECT status, created FROM catalogue_syncrun").fetchone()
+    assert (status, created) == ("succeeded", 6)

@@ -77,10 +77,18 @@ def recorded_pages() -> dict[str, dict]:
 class RecordedApi:
     """A stand-in for the API's /studies endpoint on 127.0.0.1, with scripted faults."""
 
-    def __init__(self, pages: dict[str, dict], faults: dict[str, list] | None = None):
+    def __init__(
+        self,
+        pages: dict[str, dict],
+        faults: dict[str, list] | None = None,
+        hold: str | None = None,
+    ):
         self.pages = pages
         self.faults = {token: list(queue) for token, queue in (faults or {}).items()}
         self.requests: list[dict[str, str]] = []
+        # A request for the page `hold` waits (at most 60 s) until `release` is set, so a
+        # test can act while a client is mid-run; `held` says the request has arrived.
+        self.hold, self.held, self.release = hold, threading.Event(), threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,6 +97,9 @@ class RecordedApi:
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
                 api.requests.append(params)
                 token = params.get("pageToken", "")
+                if token == api.hold and not api.release.is_set():
+                    api.held.set()
+                    api.release.wait(60)
                 if url.path != "/api/v2/studies" or token not in api.pages:
                     return self.reply(404, b'{"message": "not found"}')
                 queue = api.faults.get(token)
@@ -133,19 +144,10 @@ class RecordedApi:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def fast(settings):
-    """No polite delay and no backoff in tests; the retry logic still runs."""
-    settings.CTGOV_API_DELAY = 0
-    settings.CTGOV_API_BACKOFF = 0
-    settings.CTGOV_API_TIMEOUT = 5
-    settings.CTGOV_API_ATTEMPTS = 4
-    return settings
 
 
 def serve(settings, faults=None, pages=None) -> RecordedApi:

@@ -96,6 +96,7 @@ def test_detail_sections_come_in_reading_order(client, seeded):
     order = [s["id"] for s in page.select("article.trial > section")]
     assert order == [
         "status",
+        "flags",
         "classification",
         "summary",
         "design",
@@ -106,6 +107,7 @@ def test_detail_sections_come_in_reading_order(client, seeded):
         "locations",
         "references",
         "related",
+        "changes",
         "sources",
         "cite",
     ]

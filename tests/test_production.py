@@ -65,8 +65,40 @@ def test_every_page_carries_a_strict_content_security_policy(client):
 def test_health_check_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    body = response.json()
+    assert (body["status"], body["database"]) == ("ok", "ok")
+    assert body["sync"] == {
+        "last_success": None,
+        "age_hours": None,
+        "max_age_hours": 48,
+        "stale": True,
+    }  # no sync yet: reported, but the site is healthy
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_sync_status_endpoint_alarms_when_the_last_success_is_too_old(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalogue.models import SyncRun
+
+    assert client.get("/healthz/sync").status_code == 503  # never synced
+    now = timezone.now()
+    run = SyncRun.objects.create(
+        query="q", started_at=now - timedelta(hours=3), finished_at=now - timedelta(hours=2)
+    )
+    assert client.get("/healthz/sync").status_code == 503  # running or failed is no success
+    SyncRun.objects.filter(pk=run.pk).update(status="succeeded")
+    response = client.get("/healthz/sync")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert 1.9 < response.json()["sync"]["age_hours"] < 2.1
+    settings.SYNC_MAX_AGE_HOURS = 1
+    response = client.get("/healthz/sync")
+    assert response.status_code == 503 and response.json()["status"] == "stale"
+    assert client.get("/healthz").status_code == 200  # the load balancer's check is unmoved
+    assert client.get("/healthz").json()["sync"]["stale"] is True
 
 
 @pytest.mark.django_db

@@ -12,14 +12,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..vocabulary import (
-    CellSource,
-    CoIntervention,
-    Comparator,
-    DiabetesType,
-    Donor,
+    DERIVED,
+    Derived,
     OutcomeKind,
     Phase,
-    Route,
+    ReportingFlag,
     SponsorClass,
     Status,
     StudyType,
@@ -48,6 +45,14 @@ def choices(vocabulary, help_text: str) -> serializers.ListField:
 
 def texts(help_text: str) -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(), help_text=help_text)
+
+
+def derived_field(derived: Derived) -> serializers.Field:
+    if derived.vocabulary is None:
+        return serializers.BooleanField(help_text=f"{derived.label} (yes or no).")
+    if derived.many:
+        return choices(derived.vocabulary, f"{derived.label}: slugs of its vocabulary.")
+    return choice(derived.vocabulary, f"{derived.label}: a slug of its vocabulary.")
 
 
 def partial_date(what: str) -> serializers.CharField:
@@ -137,16 +142,17 @@ class SourceSerializer(serializers.Serializer):
     sha256 = text("SHA-256 of the stored document.")
 
 
+class ReportingFlagSerializer(serializers.Serializer):
+    flag = choice(ReportingFlag, "Which reporting problem (a slug).")
+    label = text("The flag for people.")
+    text = text("What was noticed, with the dates it was computed from.")
+    dates = serializers.DictField(help_text="The dates (and values) the flag was computed from.")
+
+
 class ClassificationSerializer(serializers.Serializer):
-    in_scope = serializers.BooleanField(help_text="Whether this is an MSC trial for diabetes.")
+    # Every derived field as declared (vocabulary.DERIVED): in_scope, cell_sources, donor, ...
+    vars().update({derived.name: derived_field(derived) for derived in DERIVED})
     scope_reason = maybe_text("Why it is in or out of scope.")
-    cell_sources = choices(CellSource, "Tissues the cells come from.")
-    donor = choice(Donor, "Whose cells.")
-    routes = choices(Route, "How the cells are given.")
-    diabetes_types = choices(DiabetesType, "Conditions treated.")
-    recent_onset = serializers.BooleanField(help_text="Only recently diagnosed participants.")
-    comparators = choices(Comparator, "What the cells are compared with.")
-    co_interventions = choices(CoIntervention, "What is given alongside the cells.")
     product = maybe_text("cells, secretome, exosomes, …")
     dose = serializers.DictField(
         allow_null=True,
@@ -220,6 +226,9 @@ class TrialSerializer(serializers.Serializer):
     related_trials = texts("Registry ids of trials the record names.")
     classification = ClassificationSerializer(
         help_text="What the catalogue read from the trial's text, and the evidence for each value."
+    )
+    reporting_flags = ReportingFlagSerializer(
+        many=True, help_text="Reporting problems the catalogue notices (catalogue.flags)."
     )
     sources = SourceSerializer(many=True, help_text="Every document this record was built from.")
 

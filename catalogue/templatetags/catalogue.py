@@ -22,6 +22,7 @@ _VOCABULARIES = {
     "study_type": vocabulary.StudyType,
     "sponsor_class": vocabulary.SponsorClass,
     **{d.param: d.vocabulary for d in vocabulary.DERIVED if d.param},
+    "flag": vocabulary.ReportingFlag,
 }
 
 
@@ -97,8 +98,10 @@ def percent_of(count: int, largest: int) -> float:
 
 
 @register.inclusion_tag("catalogue/charts/_columns.html")
-def stacked_columns(crosstab: CrossTab, title: str) -> dict:
-    """One column per row of the table (a year), stacked by its columns (the cell sources)."""
+def stacked_columns(crosstab: CrossTab, title: str, palette: str = "source") -> dict:
+    """One column per row of the table (a year), stacked by its columns (the cell sources).
+
+    `palette` prefixes each segment's class: "source-adipose" takes the cell-source colours."""
     table = crosstab.table
     top = _axis_top(max((total for _, _, total in table), default=0))
     scale = _PLOT_HEIGHT / top
@@ -146,6 +149,7 @@ def stacked_columns(crosstab: CrossTab, title: str) -> dict:
         "height": _TOP + _PLOT_HEIGHT + 24,
         "axis": _AXIS,
         "series": crosstab.columns,
+        "palette": palette,
     }
 
 

@@ -4,6 +4,7 @@ Data page with its snapshot files, and robots.txt."""
 from .browse import download, trial_list
 from .data import data_page, snapshot_file
 from .detail import trial_detail
+from .feed import trial_feed
 from .landscape import landscape
 from .site import robots
 
@@ -14,5 +15,6 @@ __all__ = [
     "robots",
     "snapshot_file",
     "trial_detail",
+    "trial_feed",
     "trial_list",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .. import classified
+from .. import classified, flags
+from ..changes import changes_for
 from ..models import Trial
 from ..provenance import section_sources
 from ..structured import medical_trial
@@ -24,5 +25,7 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
             "related": [(r, r.in_catalogue) for r in trial.related_trials.all()],
             **classified.section(trial),
             "structured": medical_trial(trial, request.build_absolute_uri(request.path)),
+            "flags": flags.shown(trial),
+            "history": changes_for([trial.pk])[trial.pk],
         },
     )

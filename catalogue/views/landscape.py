@@ -15,6 +15,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
     filterset = TrialFilter(request.GET, queryset=Trial.objects.all())
     request.GET = filterset.data  # links carry what the filterset read (see trial_list)
     trials = filterset.filtered()
+    by_flag, unflagged = numbers.by_flag(trials)
     return render(
         request,
         "catalogue/landscape.html",
@@ -29,5 +30,11 @@ def landscape(request: HttpRequest) -> HttpResponse:
             "by_status": numbers.by_status(trials),
             "by_country": numbers.by_country(trials),
             "matrix": numbers.by_cell_source_and_condition(trials),
+            "by_flag": by_flag,
+            "unflagged_note": (
+                f"{unflagged} of these trials {'has' if unflagged == 1 else 'have'} no reporting "
+                "flag; a trial can have several."
+            ),
+            "results": numbers.results_by_completion_year(trials),
         },
     )

@@ -15,7 +15,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.flags import refresh_flags
 from catalogue.locking import IngestBusy, ingest_lock
+from catalogue.models import Trial
 from ingest import ctgov_api
 from ingest.documents import api_documents, read_documents, source_files
 from ingest.pipeline import BATCH, FileResult, ingest_documents, parse_only
@@ -97,6 +99,7 @@ class Command(BaseCommand):
         self.batch = options.get("batch") or BATCH
         self.counts: Counter[str] = Counter()
         self.failures: list[dict] = []
+        self.touched: set[str] = set()  # registry ids created or updated: their flags are redone
         started = time.monotonic()
         progress = verbosity >= 1 and not no_progress
         parts = []
@@ -110,6 +113,8 @@ class Command(BaseCommand):
         if query is not None:
             studies = self.pull(query, since, dry_run, progress)
             parts.append(f"{studies} studies from ClinicalTrials.gov")
+        if self.touched:
+            refresh_flags(Trial.objects.filter(registry_id__in=self.touched))
         shown = ("parsed", "failed") if dry_run else STATUSES
         summary = ", ".join(f"{self.counts[s]} {s}" for s in shown)
         prefix = "Dry run, nothing written: " if dry_run else ""
@@ -170,6 +175,8 @@ class Command(BaseCommand):
 
     def report(self, result: FileResult) -> None:
         self.counts[result.status] += 1
+        if result.status in ("created", "updated"):
+            self.touched.add(result.registry_id)
         if result.status == "failed":
             if len(self.failures) < FAILURES_LOGGED:
                 self.failures.append({"path": result.path, "reason": result.reason})
