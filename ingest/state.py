@@ -101,15 +101,23 @@ def sponsor_ids(records: Iterable[ParsedTrial]) -> dict[str, int]:
     known = {s.name.casefold(): s for s in Sponsor.objects.filter(name__in=names)}
     for alias in SponsorAlias.objects.filter(name__in=names).select_related("sponsor"):
         known.setdefault(alias.name.casefold(), alias.sponsor)
+    missing: dict[str, Sponsor] = {}
+    classes: dict[str, str] = {}
     for parsed in named:
         name = rows.sponsor_name(parsed.name)
-        sponsor = known.get(name.casefold())
-        if sponsor is None:
-            sponsor, _ = Sponsor.objects.get_or_create(
-                name=name, defaults={"agency_class": parsed.agency_class}
-            )
-            known[name.casefold()] = sponsor
-        elif parsed.agency_class and not sponsor.agency_class:
-            sponsor.agency_class = parsed.agency_class
-            sponsor.save(update_fields=["agency_class"])
+        key = name.casefold()
+        if key not in known and key not in missing:
+            missing[key] = Sponsor(name=name, agency_class=parsed.agency_class)
+        if parsed.agency_class:
+            classes.setdefault(key, parsed.agency_class)
+    if missing:  # one INSERT for the batch; a name another writer just added is skipped
+        Sponsor.objects.bulk_create(missing.values(), ignore_conflicts=True)
+        names = [s.name for s in missing.values()]
+        known.update({s.name.casefold(): s for s in Sponsor.objects.filter(name__any=names)})
+    unclassed = {}
+    for key, sponsor in known.items():
+        if not sponsor.agency_class and classes.get(key):
+            sponsor.agency_class = classes[key]
+            unclassed[sponsor.pk] = sponsor
+    Sponsor.objects.bulk_update(unclassed.values(), ["agency_class"])
     return {name: sponsor.pk for name, sponsor in known.items()}
