@@ -63,6 +63,11 @@ class Trial(models.Model):
     completion_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
+    # When the registry first showed the trial (ClinicalTrials.gov "First Posted").
+    first_posted = models.DateField(null=True, blank=True)
+    first_posted_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
     last_update = models.DateField(null=True, blank=True)
     last_update_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
@@ -296,7 +301,8 @@ class EligibilityCriterion(TrialChild):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Outcome(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
-    kind = models.CharField(max_length=10, choices=OutcomeKind.choices)
+    # Blank when the source lists measures without saying which are primary (the classic CSV).
+    kind = models.CharField(max_length=10, choices=OutcomeKind.choices, blank=True)
     measure = models.TextField()
     time_frame = models.TextField(blank=True)
     description = models.TextField(blank=True)
