@@ -72,8 +72,11 @@ class Format:
 
 
 def canonical_json(study: dict) -> bytes:
-    """A study as stored: the same study hashes the same whether it came in a file, a list or the API."""
-    return (json.dumps(study, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """A study as stored: the same study hashes the same whether it came in a file, a list or the API.
+
+    On one line: json's C encoder writes it six times faster than an indented one (which
+    only the pure-Python encoder can), and a 100 MB list holds thousands of studies."""
+    return (json.dumps(study, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _split_json(stream: BinaryIO) -> Iterator[Part]:
@@ -150,7 +153,9 @@ def _split_ctgov_csv(stream: BinaryIO) -> Iterator[Part]:
             yield Part(error=reason, line=row.line)
             return
         key = ctgov_csv.row_id(header.cells, row.cells)
-        if key in seen:  # the same trial twice in one download: each row is its own document
+        if (
+            key and key in seen
+        ):  # the same trial twice in one download: each row is its own document
             key = f"{key}-line{row.line}"
         seen.add(key)
         found = ctgov_csv.problems(header.cells, row.cells)

@@ -118,6 +118,7 @@ def csv_rows(stream: BinaryIO, encoding: str = "utf-8-sig") -> Iterator[Row]:
 # the retired v1 API ("FullStudiesResponse" -> "FullStudies").
 CONTAINERS = frozenset({"studies", "FullStudiesResponse", "FullStudies"})
 _SPACE = re.compile(r"[ \t\r\n]*")
+_NUMBER_TAIL = re.compile(r"[0-9eE.+-]*")
 _DECODER = json.JSONDecoder()
 
 
@@ -164,7 +165,8 @@ class _Buffer:
 
     def value(self) -> tuple[object, str]:
         """The next JSON value and its text. Decoding is retried with more text until the
-        value ends before the buffer does (a number cut at the buffer's end reads whole)."""
+        value is seen to end before the buffer does, so a value cut by a chunk boundary
+        (a study, or a number such as 1e5 cut after "1") reads whole."""
         self.char()
         while True:
             try:
@@ -177,7 +179,8 @@ class _Buffer:
                 raise _Malformed(error.msg) from None
             except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
                 raise _Malformed(str(error)) from None
-            if end == len(self.buf) and self.fill():
+            # "1" of "1e5" decodes too: a value that may go on past the buffer is read again.
+            if _NUMBER_TAIL.fullmatch(self.buf, end) and self.fill():
                 continue
             if end - self.pos > MAX_DOCUMENT:
                 raise _Malformed(f"a value longer than {MAX_DOCUMENT} characters")

@@ -131,6 +131,7 @@ _DESIGN_FIELDS = {
     "PRIMARY_PURPOSE": "primary_purpose",
     "MASKING": "masking",
 }
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TYPED = re.compile(r"([A-Za-z][A-Za-z_ ]*?):\s*(.*)", re.S)
 _AGE = r"\d+ (?:Years?|Months?|Weeks?|Days?|Hours?|Minutes?)"
 _AGE_RANGE = re.compile(
@@ -174,6 +175,11 @@ def row_id(header: list[str], cells: list[str]) -> str:
 def parse(data: bytes | str) -> ParsedTrial:
     """A stored document: the header line and one row."""
     text = decode(data) if isinstance(data, bytes) else data
+    # What Postgres cannot store (`decode` refuses NUL bytes; text from a caller may hold it).
+    if "\x00" in text:
+        raise ParseError("binary file (contains NUL characters)")
+    if not text.isascii() and _SURROGATE.search(text):
+        raise ParseError("text with unpaired surrogate characters")
     try:
         rows = [cells for cells in csv.reader(text.splitlines(keepends=True)) if cells]
     except csv.Error as error:
@@ -319,7 +325,7 @@ def _sponsors(row: dict[str, str], record: ParsedTrial) -> None:
         names = _split(_cell(row, LEAD))[:1] + _split(_cell(row, COLLABORATORS))
     funders = _split(_cell(row, FUNDERS))
     lead_class = normalize.agency_class(funders[0]) if funders else ""
-    if lead_class not in AGENCY_CLASSES:
+    if lead_class and lead_class not in AGENCY_CLASSES:
         record.warnings.append(f"unknown funder type {funders[0][:60]!r}; left empty")
         lead_class = ""
     for number, name in enumerate(unique(names)):
