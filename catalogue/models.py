@@ -63,10 +63,11 @@ class Trial(models.Model):
     completion_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
-    # When the registry first showed the trial (ClinicalTrials.gov "First Posted").
+    # When the registry first showed the trial (ClinicalTrials.gov "First Posted"). A database
+    # default too, so writers that list their columns (bench's COPY) need not know it.
     first_posted = models.DateField(null=True, blank=True)
     first_posted_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True
+        max_length=5, choices=DatePrecision.choices, blank=True, default="", db_default=""
     )
     last_update = models.DateField(null=True, blank=True)
     last_update_precision = models.CharField(
