@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint format check browser lock clean-db fuzz bench
+.PHONY: install run serve migrate ingest test lint format check browser axe lock clean-db fuzz bench
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,17 @@ run: ingest
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core, the accessibility rules the browser tests run in each page: a test-only asset from
+# npm, in the git-ignored node_modules/ (the site never serves it). Pinned; a new version is a
+# new stamp file, so changing AXE_VERSION installs it.
+AXE_VERSION := 4.14.1
+AXE_STAMP := node_modules/.axe-core-$(AXE_VERSION)
+axe: $(AXE_STAMP)
+
+$(AXE_STAMP):
+	npm install --prefix . --no-save --no-package-lock --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	touch $@
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -38,7 +49,7 @@ check: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-test: install browser lint check
+test: install browser axe lint check
 	$(BIN)/pytest
 
 # A long property-based run over every parser (minutes; CI runs a short one inside `make test`).

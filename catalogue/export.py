@@ -74,6 +74,7 @@ def trial_to_dict(trial: Trial) -> dict:
             trial.primary_completion_date, trial.primary_completion_date_precision
         ),
         "completion_date": iso(trial.completion_date, trial.completion_date_precision),
+        "first_posted": iso(trial.first_posted, trial.first_posted_precision),
         "last_update": iso(trial.last_update, trial.last_update_precision),
         "status_verified_date": iso(
             trial.status_verified_date, trial.status_verified_date_precision
@@ -127,7 +128,7 @@ def trial_to_dict(trial: Trial) -> dict:
             for i in trial.interventions.all()
         ],
         "outcomes": [
-            {"kind": o.kind, "measure": o.measure, "time_frame": o.time_frame or None}
+            {"kind": o.kind or None, "measure": o.measure, "time_frame": o.time_frame or None}
             for o in trial.outcomes.all()
         ],
         "locations": [

@@ -65,6 +65,12 @@ class Trial(models.Model):
     completion_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
+    # When the registry first showed the trial (ClinicalTrials.gov "First Posted"). A database
+    # default too, so writers that list their columns (bench's COPY) need not know it.
+    first_posted = models.DateField(null=True, blank=True)
+    first_posted_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, default="", db_default=""
+    )
     last_update = models.DateField(null=True, blank=True)
     last_update_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
@@ -312,7 +318,8 @@ class EligibilityCriterion(TrialChild):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Outcome(TrialChild):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcomes")
-    kind = models.CharField(max_length=10, choices=OutcomeKind.choices)
+    # Blank when the source lists measures without saying which are primary (the classic CSV).
+    kind = models.CharField(max_length=10, choices=OutcomeKind.choices, blank=True)
     measure = models.TextField()
     time_frame = models.TextField(blank=True)
     description = models.TextField(blank=True)

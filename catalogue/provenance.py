@@ -24,6 +24,7 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
         "start_date",
         "primary_completion_date",
         "completion_date",
+        "first_posted",
         "last_update",
         "status_verified_date",
         "results_posted",

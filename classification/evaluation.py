@@ -77,9 +77,20 @@ class Report:
 
 
 def load_labels(path: Path) -> list[dict]:
-    """The labelled trials, each with `path` resolved against the label file's folder."""
+    """The labelled trials, each with `path` resolved against the label file's folder.
+
+    A `file` may name one document of a file after "#" (`downloads.csv#NCT01234567`: that
+    row): `path` is then the file, `member` the name, and `source` both, as the project's
+    RECORD_READER takes them. A whole file's `source` is its path.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [{**item, "path": (path.parent / item["file"]).resolve()} for item in data["trials"]]
+    items = []
+    for item in data["trials"]:
+        file, _, member = item["file"].partition("#")
+        resolved = (path.parent / file).resolve()
+        source = f"{resolved}#{member}" if member else str(resolved)
+        items.append({**item, "path": resolved, "member": member, "source": source})
+    return items
 
 
 def _same(a: float, b: float) -> bool:

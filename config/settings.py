@@ -78,7 +78,7 @@ INSTALLED_APPS = [
 PGHISTORY_LEVEL = pgtrigger.Statement
 # How the classifier's evaluation reads a labelled file into a record (classification
 # knows no file formats; ingest does).
-RECORD_READER = "ingest.detect.parse_document"
+RECORD_READER = "ingest.detect.read_record"
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",

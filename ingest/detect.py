@@ -6,32 +6,54 @@ page (recognised from its cleaned text), how a file of it is cut into documents,
 precedence when the sources of one trial disagree. Adding a format adds a parser module
 and one row here.
 
-A registry file can hold many studies; `split_document` cuts it into one document per
-study so that each is stored, hashed and merged on its own.
+A registry file can hold many studies; `split_stream` cuts it into one document per
+study (or per CSV row) so that each is stored, hashed and merged on its own. It reads the
+file as a stream: a 100 MB download costs the memory of one document at a time.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from types import ModuleType
+from typing import BinaryIO
 from xml.etree.ElementTree import tostring
 
 from records import ParsedTrial, ParseError
 
-from . import normalize, text
-from .parsers import aggregator, ctgov_json, ctgov_labeled, ctgov_unlabeled, ctgov_xml, medpath
+from . import normalize, streams, text
+from .parsers import (
+    aggregator,
+    ctgov_csv,
+    ctgov_json,
+    ctgov_labeled,
+    ctgov_unlabeled,
+    ctgov_v1,
+    ctgov_xml,
+    medpath,
+)
+
+# One document read whole (a saved page's limit is the caller's, in ingest.documents).
+MAX_DOCUMENT_BYTES = streams.MAX_DOCUMENT
 
 
 @dataclass
 class Part:
-    """One document of a file: `key` names it within the file ('' when it is the whole file)."""
+    """One document of a file: `key` names it within the file ('' when it is the whole file).
+
+    A CSV row also has its `line` (where it starts; its errors say "line 123: ..."); a row
+    without a registry id has no key, and is named by its line instead (`file.csv:123`).
+    """
 
     key: str = ""
     data: bytes = b""
     error: str = ""  # why this part cannot be read; it fails on its own, the others go on
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,7 +63,8 @@ class Format:
     # archived registry records, then saved pages.
     precedence: int
     record: bool  # a registry record, recognised from raw bytes; else a page (cleaned text)
-    split: Callable[[bytes], list[Part]] | None = None  # a file of many documents -> each
+    # A file of many documents -> each, read from a binary stream as it goes.
+    split: Callable[[BinaryIO], Iterator[Part]] | None = None
 
     @property
     def name(self) -> str:
@@ -49,69 +72,121 @@ class Format:
 
 
 def canonical_json(study: dict) -> bytes:
-    """A study as stored: the same study hashes the same whether it came in a file, a list or the API."""
-    return (json.dumps(study, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """A study as stored: the same study hashes the same whether it came in a file, a list or the API.
+
+    On one line: json's C encoder writes it six times faster than an indented one (which
+    only the pure-Python encoder can), and a 100 MB list holds thousands of studies."""
+    return (json.dumps(study, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _split_ctgov_json(data: bytes) -> list[Part]:
-    """A study, a list of studies, or an API page `{"studies": [...], "nextPageToken": ...}`;
-    every study is re-serialised canonically."""
-    try:
-        value = ctgov_json.load(data)
-    except ParseError:
-        return [Part(data=data)]  # the parser reports the reason for this document
-    if ctgov_json.is_study(value):
-        return [Part(data=canonical_json(value))]
-    if isinstance(value, dict) and isinstance(value.get("studies"), list):
-        items = value["studies"]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return [Part(data=data)]
-    parts: list[Part] = []
-    for key, item in _keyed(items, lambda i: ctgov_json.study_id(i) if isinstance(i, dict) else ""):
-        if ctgov_json.is_study(item):
-            parts.append(Part(key, canonical_json(item)))
+def _split_json(stream: BinaryIO) -> Iterator[Part]:
+    """A study, a list of studies, an API v2 page `{"studies": [...], "nextPageToken": ...}`
+    or a v1 API answer `{"FullStudiesResponse": {"FullStudies": [{"Rank": 1, "Study": ...}]}}`,
+    of either API version; every study is re-serialised canonically."""
+    head, stream = streams.peek(stream)
+    keys = _Keys()
+    for item in streams.json_items(stream, streams.encoding_of(head)):
+        if item.error:
+            yield Part("" if item.number <= 1 else keys.key("", item.number), error=item.error)
+            return
+        study = ctgov_v1.unwrap(ctgov_json.storable(item.value, item.text))
+        if ctgov_json.is_study(study):
+            key = ctgov_json.study_id(study)
+        elif ctgov_v1.is_study(study):
+            key = ctgov_v1.study_id(study)
+        elif item.number == 0:
+            yield Part(error="JSON, but not a ClinicalTrials.gov study or a list of studies")
+            return
         else:
-            error = "not a ClinicalTrials.gov API v2 study (no protocolSection)"
-            parts.append(Part(key, error=error))
-    return parts
+            key = ctgov_json.study_id(study) if isinstance(study, dict) else ""
+            error = "not a ClinicalTrials.gov study (no protocolSection or ProtocolSection)"
+            yield Part(keys.key(key, item.number), error=error)
+            continue
+        if item.number == 0:
+            yield Part(data=canonical_json(study))
+        else:
+            yield Part(keys.key(key, item.number), canonical_json(study))
 
 
-def _split_ctgov_xml(data: bytes) -> list[Part]:
+def _split_ctgov_xml(stream: BinaryIO) -> Iterator[Part]:
     """A `<clinical_study>` file is kept as it is; a document wrapping several records
-    yields each record's own XML."""
+    yields each record's own XML. (Read whole: XML bundles are archives of modest size.)"""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        yield Part(error=f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        return
     try:
         root = ctgov_xml.load(data)
     except ParseError:
-        return [Part(data=data)]
+        yield Part(data=data)  # the parser reports the reason for this document
+        return
     studies = ctgov_xml.studies(root)
     if root.tag == "clinical_study" or not studies:
-        return [Part(data=data)]
+        yield Part(data=data)
+        return
     declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
-    return [
-        Part(key, (declaration + tostring(study, encoding="unicode")).encode("utf-8"))
-        for key, study in _keyed(studies, ctgov_xml.study_id)
-    ]
+    keys = _Keys()
+    for number, study in enumerate(studies, start=1):
+        xml = (declaration + tostring(study, encoding="unicode")).encode("utf-8")
+        yield Part(keys.key(ctgov_xml.study_id(study), number), xml)
 
 
-def _keyed(items: list, key_of: Callable) -> list[tuple[str, object]]:
-    """Each item with a key unique in its file: its registry id, else its position."""
-    out, seen = [], set()
-    for number, item in enumerate(items, start=1):
-        key = key_of(item) or f"study-{number}"
-        if key in seen:
-            key = f"{key}-{number}"
+def _split_ctgov_csv(stream: BinaryIO) -> Iterator[Part]:
+    """One document per row: the header line and the row as the file writes them.
+
+    A row that cannot be read fails here with its line ("line 123: unknown status ..."), so
+    the person fixing the file knows where to look; the other rows go on. A row is keyed by
+    its NCT id; a row without one is named by its line.
+    """
+    head, stream = streams.peek(stream)
+    rows = streams.csv_rows(stream, streams.encoding_of(head))
+    header = next(rows, None)
+    problem = header.error if header else "empty file"
+    problem = problem or ctgov_csv.header_problem(header.cells)
+    if problem:
+        yield Part(error=f"line 1: {problem}", line=1)
+        return
+    seen: set[str] = set()
+    for row in rows:
+        if row.error:
+            reason = f"line {row.line}: {row.error}; the rest of the file is not read"
+            yield Part(error=reason, line=row.line)
+            return
+        key = ctgov_csv.row_id(header.cells, row.cells)
+        if (
+            key and key in seen
+        ):  # the same trial twice in one download: each row is its own document
+            key = f"{key}-line{row.line}"
         seen.add(key)
-        out.append((key, item))
-    return out
+        found = ctgov_csv.problems(header.cells, row.cells)
+        if found:
+            yield Part(key, error=f"line {row.line}: {'; '.join(found)}", line=row.line)
+        else:
+            yield Part(key, (header.text + row.text).encode("utf-8"), line=row.line)
+
+
+class _Keys:
+    """Keys unique in their file: the registry id, else the position ("study-3")."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+
+    def key(self, key: str, number: int) -> str:
+        key = key or f"study-{number}"
+        if key in self.seen:
+            key = f"{key}-{number}"
+        self.seen.add(key)
+        return key
 
 
 # Registry records first, then pages. Page order matters: the labelled ClinicalTrials.gov
-# page is tried before its label-less twin.
+# page is tried before its label-less twin. A CSV row states less than any page (no
+# criteria, arms or summary), so it ranks lowest: everything else wins where it speaks.
 FORMATS: tuple[Format, ...] = (
-    Format(ctgov_json, precedence=3, record=True, split=_split_ctgov_json),
+    Format(ctgov_json, precedence=3, record=True, split=_split_json),
+    Format(ctgov_v1, precedence=2, record=True, split=_split_json),
     Format(ctgov_xml, precedence=2, record=True, split=_split_ctgov_xml),
+    Format(ctgov_csv, precedence=0, record=True, split=_split_ctgov_csv),
     Format(ctgov_labeled, precedence=1, record=False),
     Format(ctgov_unlabeled, precedence=1, record=False),
     Format(medpath, precedence=1, record=False),
@@ -123,7 +198,7 @@ REGISTRY_PARSERS = tuple(f.parser for f in FORMATS if f.record)
 REGISTRY_FORMATS = frozenset(f.name for f in FORMATS if f.record)
 _HEAD = 4096  # bytes a record format is recognised from
 # Bump when a parser changes what it extracts, so stored sources are read again.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 def precedence(source_format: str) -> int:
@@ -192,9 +267,45 @@ def _is_json(data: bytes | str) -> bool:
         return False
 
 
+def split_stream(stream: BinaryIO, limit: int = MAX_DOCUMENT_BYTES) -> Iterator[Part]:
+    """The documents of a file read from `stream`: one per study of a registry bundle or per
+    row of a CSV download, else the file itself (at most `limit` bytes of it)."""
+    head, stream = streams.peek(stream)
+    fmt = record_format(head)
+    if fmt is not None and fmt.split is not None:
+        yield from fmt.split(stream)
+        return
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        yield Part(error=f"larger than {limit} bytes")
+    else:
+        yield Part(data=data)
+
+
+def read_record(source: str) -> ParsedTrial:
+    """The record a path names: a whole file, or one document of it after "#" (its key:
+    `downloads.csv#NCT01234567` is that row, `studies.json#NCT01234567` that study)."""
+    file, _, member = source.partition("#")
+    name = PurePath(file).name
+    if not member:
+        with open(file, "rb") as stream:
+            return parse_document(stream.read(), name)
+    part = _members(file, os.stat(file).st_mtime_ns).get(member)
+    if part is None:
+        raise ParseError(f"{name} holds no document {member!r}")
+    if part.error:
+        raise ParseError(part.error)
+    return parse_document(part.data, f"{name}#{member}")
+
+
+@functools.lru_cache(maxsize=4)
+def _members(file: str, mtime: int) -> dict[str, Part]:
+    """A file's documents by key, kept while it is unchanged: a labelled set names hundreds
+    of rows of one download."""
+    with open(file, "rb") as stream:
+        return {part.key: part for part in split_stream(stream) if part.key}
+
+
 def split_document(data: bytes) -> list[Part]:
-    """The documents in a file's bytes: one per study of a registry bundle, else the file itself."""
-    fmt = record_format(data)
-    if fmt is None or fmt.split is None:
-        return [Part(data=data)]
-    return fmt.split(data)
+    """`split_stream` of bytes already read (tests, API pages)."""
+    return list(split_stream(io.BytesIO(data), limit=len(data)))

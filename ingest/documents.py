@@ -1,9 +1,15 @@
 """What a source file holds: one document per saved page, per study of a registry bundle,
-per member of a zip. Reading only: nothing here parses a document or touches the database.
+per row of a CSV download, per member of a zip. Reading only: nothing here parses a
+document or touches the database.
 
-A document is named `file.json#NCT01234567` or `file.zip#member.json` when a file holds
-several; an unreadable file or member becomes a failed document with the reason, so the
-run reports it and goes on.
+A document is named `file.json#NCT01234567`, `file.csv#NCT01234567` or `file.zip#member.json`
+when a file holds several; a CSV row without a registry id is named by its line,
+`file.csv:123`, and every CSV row's error says its line ("line 123: unknown status ...").
+An unreadable file, member or row becomes a failed document with the reason, so the run
+reports it and goes on.
+
+Files are read as streams and documents are yielded as they are cut, so a 100 MB CSV or
+JSON list costs the memory of the documents in flight, not of the file.
 """
 
 from __future__ import annotations
@@ -16,14 +22,15 @@ from pathlib import Path, PurePosixPath
 
 from catalogue.models import SourceDocument
 
-from .detect import canonical_json, split_document
+from .detect import MAX_DOCUMENT_BYTES, Part, canonical_json, split_stream
 from .parsers import ctgov_json
 
 MAX_BYTES = 5 * 1024 * 1024  # a saved page
-# Registry bundles (a JSON list of studies, an XML file of records) and each zip member.
-MAX_BUNDLE_BYTES = 200 * 1024 * 1024
+# One registry document (a study, an XML file of records, a CSV row); a CSV or JSON list is
+# streamed, so the file around them may be any size.
+MAX_BUNDLE_BYTES = MAX_DOCUMENT_BYTES
 MAX_ZIP_MEMBERS = 100_000
-BUNDLE_SUFFIXES = {".json", ".xml"}
+BUNDLE_SUFFIXES = {".json", ".xml", ".csv"}
 FILENAME_LENGTH = SourceDocument._meta.get_field("filename").max_length
 
 
@@ -59,29 +66,40 @@ def source_files(paths: list[str | Path]) -> list[Path]:
 def read_documents(path: Path) -> Iterator[Document]:
     """The documents one source file holds; an unreadable file or member is a failed document."""
     try:
-        with path.open("rb") as stream:
-            is_zip = stream.read(4) == b"PK\x03\x04"
-        if is_zip:
-            yield from _zip_documents(path)
-            return
-        limit = MAX_BUNDLE_BYTES if path.suffix.lower() in BUNDLE_SUFFIXES else MAX_BYTES
-        if path.stat().st_size > limit:
-            yield Document(str(path), path.name, error=f"larger than {limit} bytes")
-            return
-        data = path.read_bytes()
+        stream = path.open("rb")
     except OSError as error:
         yield Document(str(path), path.name, error=f"cannot read: {error.strerror or error}")
         return
-    yield from _split(str(path), path.name, data)
+    with stream:
+        if stream.read(4) == b"PK\x03\x04":
+            yield from _zip_documents(path)
+            return
+        stream.seek(0)
+        yield from _split(str(path), path.name, stream)
 
 
-def _split(path: str, filename: str, data: bytes) -> Iterator[Document]:
-    for part in split_document(data):
-        if not part.key:
-            yield Document(path, filename, part.data, part.error)
-        else:
-            name = f"{filename}#{part.key}"
-            yield Document(f"{path}#{part.key}", name[-FILENAME_LENGTH:], part.data, part.error)
+def _limit(name: str) -> int:
+    """How much of a file that is not a registry bundle is read (a page, or junk)."""
+    return MAX_BUNDLE_BYTES if PurePosixPath(name).suffix.lower() in BUNDLE_SUFFIXES else MAX_BYTES
+
+
+def _split(path: str, filename: str, stream) -> Iterator[Document]:
+    try:
+        for part in split_stream(stream, _limit(filename)):
+            yield _document(path, filename, part)
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as error:
+        # A disk or zip member that fails part-way: what was read stays read.
+        yield Document(path, filename, error=f"cannot read: {error}")
+
+
+def _document(path: str, filename: str, part: Part) -> Document:
+    if part.key:
+        path, name = f"{path}#{part.key}", f"{filename}#{part.key}"
+    elif part.line:
+        path, name = f"{path}:{part.line}", f"{filename}:{part.line}"
+    else:
+        return Document(path, filename, part.data, part.error)
+    return Document(path, name[-FILENAME_LENGTH:], part.data, part.error)
 
 
 def _zip_documents(path: Path) -> Iterator[Document]:
@@ -108,15 +126,11 @@ def _zip_documents(path: Path) -> Iterator[Document]:
         for info in sorted(members, key=lambda i: i.filename):
             member = f"{path}#{info.filename}"
             name = f"{path.name}#{PurePosixPath(info.filename).name}"[-FILENAME_LENGTH:]
-            if info.file_size > MAX_BUNDLE_BYTES:
-                yield Document(member, name, error=f"larger than {MAX_BUNDLE_BYTES} bytes")
-                continue
             if PurePosixPath(info.filename).suffix.lower() == ".zip":
                 yield Document(member, name, error="a zip inside a zip is not read")
                 continue
             try:
-                with archive.open(info) as stream:
-                    data = stream.read(MAX_BUNDLE_BYTES + 1)
+                stream = archive.open(info)
             except (
                 zipfile.BadZipFile,
                 zlib.error,
@@ -126,10 +140,10 @@ def _zip_documents(path: Path) -> Iterator[Document]:
             ) as error:
                 yield Document(member, name, error=f"unreadable zip member: {error}")
                 continue
-            if len(data) > MAX_BUNDLE_BYTES:  # the header understated the size
-                yield Document(member, name, error=f"larger than {MAX_BUNDLE_BYTES} bytes")
-                continue
-            yield from _split(member, name, data)
+            # Read as a stream and capped per document (split_stream), so a member that
+            # inflates far beyond its header's size costs no more than one document.
+            with stream:
+                yield from _split(member, name, stream)
 
 
 def api_documents(studies: Iterable[dict]) -> Iterator[Document]:

@@ -208,3 +208,47 @@ REGISTRY_ID = re.compile(
 def registry_ids(text: str) -> list[str]:
     """Every registry id in the text, in order of appearance, without repeats."""
     return list(dict.fromkeys(match.group(1) for match in REGISTRY_ID.finditer(text or "")))
+
+
+# --- ClinicalTrials.gov's older spellings (classic XML, the retired v1 API, CSV downloads) ---
+
+_MASKING = {"DOUBLE_BLIND": "DOUBLE", "SINGLE_BLIND": "SINGLE", "OPEN_LABEL": "NONE"}
+
+
+def design_value(text: str) -> str:
+    """'Parallel Assignment' -> 'PARALLEL', 'None (Open Label)' -> 'NONE', 'N/A' -> 'NA',
+    'Quadruple (Participant, ...)' -> 'QUADRUPLE'; API v2 spellings stay as they are."""
+    word = enum_word(re.split(r"[(:]", text)[0])
+    word = "NA" if word == "N_A" else word
+    return _MASKING.get(word, word.removesuffix("_ASSIGNMENT"))
+
+
+# The agency classes as the classic schema and the website's downloads spell them.
+_AGENCY_CLASSES = {
+    "U_S_FED": "FED",
+    "US_FED": "FED",
+    "INDIVIDUAL": "INDIV",
+    "OTHER_GOV": "OTHER_GOV",
+}
+
+
+def agency_class(text: str) -> str:
+    """'Industry' / 'INDUSTRY' -> 'INDUSTRY', 'U.S. Fed' -> 'FED', 'Individual' -> 'INDIV'."""
+    word = enum_word(text)
+    return _AGENCY_CLASSES.get(word, word)
+
+
+_ENROLLMENT_TYPES = {"ACTUAL": "ACTUAL", "ANTICIPATED": "ESTIMATED", "ESTIMATE": "ESTIMATED"}
+_ENROLLMENT_TYPES["ESTIMATED"] = "ESTIMATED"
+
+
+def enrollment_type(text: str) -> str:
+    """'Actual' -> 'ACTUAL'; 'Anticipated' (the classic word) / 'Estimated' -> 'ESTIMATED'; else ''."""
+    return _ENROLLMENT_TYPES.get(enum_word(text), "")
+
+
+def study_type(text: str) -> str:
+    """'Interventional', 'Expanded Access:Individual Patients', 'Observational [Patient Registry]',
+    'OBSERVATIONAL' -> the API v2 study type; '' for anything else."""
+    word = enum_word(re.split(r"[:\[(]", text)[0])
+    return word if word in STUDY_TYPES else ""

@@ -19,7 +19,7 @@ from . import normalize
 
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 DATES = ("start_date", "primary_completion_date", "completion_date", "last_update")
-DATES += ("status_verified_date",)
+DATES += ("status_verified_date", "first_posted")
 
 
 def stored_date(iso: str) -> tuple[date | None, str]:

@@ -127,6 +127,7 @@ class ParsedTrial:
     start_date: str = ""
     primary_completion_date: str = ""
     completion_date: str = ""
+    first_posted: str = ""  # when the registry first showed the trial
     last_update: str = ""
     brief_summary: str = ""
     detailed_description: str = ""

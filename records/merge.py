@@ -33,7 +33,13 @@ SINGLE = (
     "responsible_party",
     "results_posted",
 )
-DATES = ("start_date", "primary_completion_date", "completion_date", "status_verified_date")
+DATES = (
+    "start_date",
+    "primary_completion_date",
+    "completion_date",
+    "status_verified_date",
+    "first_posted",
+)
 # When a source was last updated or verified differs with when it was captured: not a
 # disagreement about the trial, so no conflict is recorded for these.
 BOOKKEEPING = ("last_update", "status_verified_date")

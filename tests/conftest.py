@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ROOT / "data" / "sources"
+# The five seed pages (tests that need only them); data/sources holds the real downloads too.
+SOURCES = ROOT / "data" / "sources" / "pages"
+BUNDLED = ROOT / "data" / "sources"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 SEED_IDS = {

@@ -268,3 +268,53 @@ def test_pages_and_filter_chips_update_in_place(browser, live_server, catalogue)
     page.wait_for_function("() => location.search === ''")
     assert page.locator(".active-filters").count() == 0
     assert errors == []
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# The rules axe-core counts as serious or critical: each one blocks some reader from the page.
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make axe)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def many_countries(catalogue):
+    """Enough countries that the country facet and chart fold their tail away."""
+    for number in range(14):
+        make_trial(countries=[f"Country {number:02d}"], diabetes_types=["t2d"])
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        reverse("catalogue:trial_list"),
+        reverse("catalogue:trial_list") + "?include_out_of_scope=1&country=Country+13",
+        reverse("catalogue:trial_detail", args=["NCT04061746"]),
+        reverse("catalogue:trial_detail", args=["NCT02893306"]),
+        reverse("catalogue:landscape"),
+    ],
+    ids=["list", "list-filtered", "detail", "detail-aggregator", "landscape"],
+)
+def test_axe_finds_no_serious_violation(
+    browser, live_server, many_countries, axe_source, path, viewport
+):
+    page, errors = open_page(browser, live_server, path, viewport=viewport)
+    # What folds away (filters on a phone, long lists) is checked too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(axe_source)  # through DevTools: the page's CSP does not apply
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    blocking = [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5])
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
+    assert blocking == []
+    assert errors == []

@@ -151,3 +151,27 @@ def test_command_prints_a_table_without_a_database():
     assert {"in_scope", "cell_sources", "donor", "routes", "diabetes_types", "dose", "all"} <= set(
         rows
     )
+
+
+REALDATA = FIXTURES / "classification" / "realdata"
+
+
+def test_a_label_may_name_one_row_of_a_file():
+    items = {i["registry_id"] + i["format"]: i for i in load_labels(REALDATA / "labels.json")}
+    row = next(i for key, i in items.items() if key.endswith("ctgov_csv"))
+    assert row["path"].name == "mesenchymal_stem_OR_mesenchymal_stromal.csv"
+    assert row["member"] == row["registry_id"]
+    assert row["source"] == f"{row['path']}#{row['registry_id']}"
+    whole = next(i for key, i in items.items() if key.endswith("ctgov_v1"))
+    assert whole["member"] == "" and whole["source"] == str(whole["path"])
+
+
+def test_the_real_labelled_sets_are_read_and_scored_whole():
+    """Every labelled CSV row and v1 record reads (no FAILED line, exit 0); the scores are
+    the classifier's business (see tests/fixtures/classification/realdata/README.md)."""
+    for name in ("labels.json", "heldout.json"):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("evaluate_classifier", labels=REALDATA / name, stdout=out, stderr=err)
+        trials = len(json.loads((REALDATA / name).read_text())["trials"])
+        assert out.getvalue().splitlines()[0] == f"{trials} labelled trials"
+        assert "FAILED" not in err.getvalue()

@@ -359,7 +359,8 @@ def test_the_containers_commands_work_with_production_settings(container_env):
             assert time.monotonic() < deadline, health.stderr
             time.sleep(0.3)
         lines = finish(ingest).splitlines()
-        assert "5 files: 5 created, 0 updated, 0 unchanged, 0 failed" in lines
+        # The bundled data: 909 CSV rows, 78 v1 records, 5 pages (data/README.md).
+        assert "84 files (992 records): 913 created, 79 updated, 0 unchanged, 0 failed" in lines
         assert any('"message": "ingest finished"' in line for line in lines)  # JSON logs
 
         assert (static_root / "staticfiles.json").exists()  # whitenoise's manifest

@@ -1,5 +1,6 @@
 """Format detection: each seed goes to its own parser, anything else is refused."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ REAL_STUDY = FIXTURES / "NCT00763412.json"
 
 
 def test_registry_parsers_have_the_contract_and_leave_pages_alone():
-    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_json", "ctgov_xml"]
+    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_csv", "ctgov_json", "ctgov_v1", "ctgov_xml"]
     for parser in detect.REGISTRY_PARSERS:
         assert callable(parser.looks_like) and callable(parser.parse)
     for name in SEED_FORMATS:
@@ -165,3 +166,45 @@ def test_split_document_cuts_bundles_into_studies():
     assert [p.key for p in page] == ["NCT00763412"]
     for data in (b"{not json", b'{"a": 1}', b"Plain page text"):
         assert detect.split_document(data)[0].data == data
+
+
+# --- the format table: precedence and streaming splits ------------------------------------
+
+CSV_EXCERPT = FIXTURES / "ctgov_csv" / "classic_excerpt.csv"
+
+
+def test_precedence_orders_the_sources_of_a_trial():
+    """The live registry record, then archived records, then saved pages, then a CSV row."""
+    rank = {f.name: f.precedence for f in detect.FORMATS}
+    assert rank["ctgov_json"] > rank["ctgov_v1"] == rank["ctgov_xml"] > rank["ctgov_labeled"]
+    assert {rank[p.FORMAT] for p in detect.PARSERS} == {1}
+    assert rank["ctgov_csv"] < min(rank[p.FORMAT] for p in detect.PARSERS)
+    # Every bundle format cuts a file into documents; pages are one document a file.
+    assert [f.name for f in detect.FORMATS if f.split] == [
+        "ctgov_json",
+        "ctgov_v1",
+        "ctgov_xml",
+        "ctgov_csv",
+    ]
+
+
+def test_split_stream_reads_a_file_once_from_its_start(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_bytes(CSV_EXCERPT.read_bytes())
+    with path.open("rb") as stream:
+        keys = [part.key for part in detect.split_stream(stream)]
+    assert keys[:2] == ["NCT02893306", "NCT02619877"] and len(keys) == 9
+    assert [p.key for p in detect.split_document(CSV_EXCERPT.read_bytes())] == keys
+
+
+def test_a_page_bigger_than_the_limit_fails_alone():
+    [part] = list(detect.split_stream(io.BytesIO(b"x" * 100), limit=99))
+    assert part.error == "larger than 99 bytes" and part.data == b""
+
+
+def test_read_record_reads_a_row_or_study_named_after_the_hash(tmp_path):
+    record = detect.read_record(f"{CSV_EXCERPT}#NCT02619877")
+    assert (record.registry_id, record.source_format) == ("NCT02619877", "ctgov_csv")
+    assert detect.read_record(str(REAL_STUDY)).registry_id == "NCT00763412"
+    with pytest.raises(ParseError, match="holds no document 'NCT00000000'"):
+        detect.read_record(f"{CSV_EXCERPT}#NCT00000000")

@@ -71,10 +71,42 @@ SEEDS = {
     path.name: path.read_text(encoding="utf-8")
     for path in [*sorted(FIXTURES.glob("00*.txt")), *sorted((FIXTURES / "variants").glob("*"))]
 }
+V1_RECORDS = Path(__file__).parent.parent / "data" / "sources" / "ctgov_v1_json"
 REGISTRY_SEEDS = {
     path.name: path.read_text(encoding="utf-8")
-    for path in [FIXTURES / "NCT00763412.json", *sorted((FIXTURES / "ctgov").glob("*.*"))]
+    for path in [
+        FIXTURES / "NCT00763412.json",
+        *sorted((FIXTURES / "ctgov").glob("*.*")),
+        *[V1_RECORDS / f"{nct}.json" for nct in ("NCT04061746", "NCT02893306", "NCT01257776")],
+    ]
     if path.suffix in (".json", ".xml")
+}
+# A CSV download's documents: the header line and one row, of both headers.
+REGISTRY_SEEDS.update(
+    (f"{path.name}#{part.key}", part.data.decode("utf-8"))
+    for path in sorted((FIXTURES / "ctgov_csv").glob("*.csv"))
+    for part in detect.split_document(path.read_bytes())
+)
+# Whole files that are cut into documents: a CSV download, v1 and v2 lists.
+BUNDLE_SEEDS = {
+    "classic.csv": (FIXTURES / "ctgov_csv" / "classic_excerpt.csv").read_text(encoding="utf-8"),
+    "current.csv": (FIXTURES / "ctgov_csv" / "current_header.csv").read_text(encoding="utf-8"),
+    "v1-answer.json": json.dumps(
+        {
+            "FullStudiesResponse": {
+                "NStudiesFound": 2,
+                "FullStudies": [
+                    {"Rank": 1, "Study": json.loads(REGISTRY_SEEDS["NCT02893306.json"])},
+                    {"Rank": 2, "Study": json.loads(REGISTRY_SEEDS["NCT01257776.json"])},
+                ],
+            }
+        }
+    ),
+    "v2-list.json": "["
+    + REGISTRY_SEEDS["NCT00763412.json"]
+    + ","
+    + REGISTRY_SEEDS["NCT04061746.json"]
+    + "]",
 }
 # Every line of every format: its labels, headings and boilerplate, to drop into another.
 SEED_LINES = sorted(
@@ -415,11 +447,39 @@ json_values = st.recursive(
 )
 
 
+def _check_split(data: bytes | str) -> None:
+    """Cutting a file into documents never raises; every document parses or says why not."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", errors="replace")
+    with deadline(HANG_SECONDS):
+        parts = detect.split_document(raw)
+    for part in parts[:20]:
+        assert type(part) is detect.Part and type(part.key) is str and type(part.line) is int
+        if part.error:
+            assert part.error.strip() and not part.data
+        else:
+            outcome(detect.parse_document, part.data, part.key or "x")
+
+
+@fuzz
+@given(damaged(BUNDLE_SEEDS), st.sampled_from(["utf-8", "str"]))
+def test_split_document_on_damaged_bundles(seed, encoding):
+    _check_split(seed[1] if encoding == "str" else seed[1].encode(errors="replace"))
+
+
+@fuzz
+@given(st.sampled_from(sorted(BUNDLE_SEEDS)), st.binary(max_size=200), st.integers(0, 10**6))
+def test_split_document_on_bundles_with_junk_bytes(name, junk, at):
+    raw = BUNDLE_SEEDS[name].encode()
+    at %= len(raw) + 1
+    _check_split(raw[:at] + junk + raw[at:])
+
+
 @fuzz
 @given(st.sampled_from(sorted(n for n in REGISTRY_SEEDS if n.endswith(".json"))), st.data())
 def test_parse_document_on_registry_json_with_odd_values(name, data):
     study = json.loads(REGISTRY_SEEDS[name])
-    node = study["protocolSection"] if data.draw(st.booleans()) else study  # what is read most
+    protocol = study.get("protocolSection") or study["ProtocolSection"]
+    node = protocol if data.draw(st.booleans()) else study  # what is read most
     # Walk down the objects and lists to a random value and replace it with an odd one.
     while isinstance(node, (dict, list)) and node:
         key = data.draw(

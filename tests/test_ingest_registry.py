@@ -16,7 +16,7 @@ from catalogue.curation import record_field_edits
 from catalogue.export import trial_to_dict
 from catalogue.models import SourceDocument, Trial
 from catalogue.provenance import CURATOR, SECTIONS, section_sources
-from ingest import documents, loader
+from ingest import loader, streams
 
 from .conftest import SOURCES
 
@@ -173,7 +173,7 @@ def test_a_changed_study_in_a_bundle_replaces_only_its_own_document(tmp_path):
 
 def test_bad_zip_members_are_named_and_the_rest_loads(tmp_path, monkeypatch):
     archive_path = tmp_path / "studies.zip"
-    big = json.dumps({"studies": [real_study()] * 3}).encode()
+    big = json.dumps(real_study()).encode()
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(CONSTRUCTED / "withdrawn_zero_enrollment.json", "a_withdrawn.json")
         archive.writestr("b_corrupt.json", json.dumps(real_study()))
@@ -187,7 +187,8 @@ def test_bad_zip_members_are_named_and_the_rest_loads(tmp_path, monkeypatch):
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     raw[start + 10 : start + 40] = b"\x00" * 30
     archive_path.write_bytes(bytes(raw))
-    monkeypatch.setattr(documents, "MAX_BUNDLE_BYTES", len(big) - 1)
+    # Files are streamed; one document (here a study) is what is capped.
+    monkeypatch.setattr(streams, "MAX_DOCUMENT", len(big) - 100)
 
     code, out, err = run_ingest(archive_path)
     assert code == 1

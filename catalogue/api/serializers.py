@@ -117,7 +117,12 @@ class InterventionSerializer(serializers.Serializer):
 
 
 class OutcomeSerializer(serializers.Serializer):
-    kind = choice(OutcomeKind, "Primary, secondary or other outcome.")
+    kind = choice(
+        OutcomeKind,
+        "Primary, secondary or other outcome; null when the source does not say "
+        "(the classic CSV download lists every measure in one column).",
+        allow_null=True,
+    )
     measure = text("What is measured.")
     time_frame = maybe_text("When it is measured.")
 
@@ -200,6 +205,7 @@ class TrialSerializer(serializers.Serializer):
     start_date = partial_date("Study start")
     primary_completion_date = partial_date("Primary completion")
     completion_date = partial_date("Study completion")
+    first_posted = partial_date("First posted on the registry")
     last_update = partial_date("Last update posted on the registry")
     status_verified_date = partial_date("When the registry last verified the status")
     results_posted = serializers.BooleanField(allow_null=True, help_text="Results on the registry.")

@@ -40,6 +40,33 @@ def labels(values, vocabulary_name: str) -> str:
     return ", ".join(label(v, vocabulary_name) for v in values or [])
 
 
+# A long list shows this many items, the rest behind a "show more" disclosure: a facet with
+# 50 countries, or a chart of them, would otherwise push everything below it off the screen.
+FOLD_AFTER = 10
+
+
+@register.filter
+def fold(items, shown: int = FOLD_AFTER) -> dict:
+    """{"shown": the first items, "rest": the others, "rest_selected": whether a folded-away
+    filter option is ticked (its disclosure then starts open)}. Folds only when that hides
+    at least three items: "1 more" would cost a click to save a line."""
+    items = list(items)
+    if len(items) < shown + 3:
+        return {"shown": items, "rest": [], "rest_selected": False}
+    rest = items[shown:]
+    return {
+        "shown": items[:shown],
+        "rest": rest,
+        "rest_selected": any(getattr(item, "selected", False) is True for item in rest),
+    }
+
+
+@register.filter
+def with_role(links, role: str) -> list:
+    """A trial's sponsor links of one role, in their order ("lead", "collaborator")."""
+    return [link for link in links if link.role == role]
+
+
 @register.filter
 def enum_text(value: str) -> str:
     """SINGLE_GROUP -> "Single group" for registry enums that have no vocabulary here."""

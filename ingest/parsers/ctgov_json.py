@@ -73,9 +73,12 @@ def load(data: bytes | str) -> object:
     # ValueError besides JSONDecodeError: int() refuses a number of more than 4300 digits.
     except (ValueError, RecursionError) as error:
         raise ParseError(f"not valid JSON: {error}") from error
-    if _UNSTORABLE_ESCAPE.search(text):
-        value = _make_storable(value)
-    return value
+    return storable(value, text)
+
+
+def storable(value: object, text: str) -> object:
+    """`value`, decoded from the JSON `text`, with NUL removed and lone surrogates replaced."""
+    return _make_storable(value) if _UNSTORABLE_ESCAPE.search(text) else value
 
 
 def _storable(text: str) -> str:
@@ -114,7 +117,7 @@ def is_study(value: object) -> bool:
 
 def study_id(study: dict) -> str:
     """The study's NCT id, or '' when the record does not state one."""
-    ident = _module(study.get("protocolSection"), "identificationModule")
+    ident = child(study.get("protocolSection"), "identificationModule")
     nct = ident.get("nctId")
     return nct.strip() if isinstance(nct, str) else ""
 
@@ -136,49 +139,50 @@ def parse_study(study: dict) -> ParsedTrial:
     for name in EXPECTED_MODULES:
         if not isinstance(protocol.get(name), dict):
             record.warnings.append(f"record has no {name}")
-    _identification(_module(protocol, "identificationModule"), record)
-    _status(_module(protocol, "statusModule"), record)
-    _sponsors(_module(protocol, "sponsorCollaboratorsModule"), record)
-    description = _module(protocol, "descriptionModule")
+    _identification(child(protocol, "identificationModule"), record)
+    _status(child(protocol, "statusModule"), record)
+    _sponsors(child(protocol, "sponsorCollaboratorsModule"), record)
+    description = child(protocol, "descriptionModule")
     record.brief_summary = text_value(description.get("briefSummary"))
     record.detailed_description = text_value(description.get("detailedDescription"))
-    conditions = _module(protocol, "conditionsModule")
-    record.conditions = unique(map(text_value, _list(conditions.get("conditions"))))
-    record.keywords = unique(map(text_value, _list(conditions.get("keywords"))))
-    _design(_module(protocol, "designModule"), record)
-    _arms_and_interventions(_module(protocol, "armsInterventionsModule"), record)
-    _outcomes(_module(protocol, "outcomesModule"), record)
-    record.eligibility = _eligibility(_module(protocol, "eligibilityModule"), record.warnings)
-    _contacts_and_locations(_module(protocol, "contactsLocationsModule"), record)
+    conditions = child(protocol, "conditionsModule")
+    record.conditions = unique(map(text_value, as_list(conditions.get("conditions"))))
+    record.keywords = unique(map(text_value, as_list(conditions.get("keywords"))))
+    _design(child(protocol, "designModule"), record)
+    _arms_and_interventions(child(protocol, "armsInterventionsModule"), record)
+    _outcomes(child(protocol, "outcomesModule"), record)
+    record.eligibility = _eligibility(child(protocol, "eligibilityModule"), record.warnings)
+    _contacts_and_locations(child(protocol, "contactsLocationsModule"), record)
     record.references = [
         Reference(
             citation=text_value(ref.get("citation")),
-            pmid=_str(ref.get("pmid")),
-            reference_type=_str(ref.get("type")),
+            pmid=string(ref.get("pmid")),
+            reference_type=string(ref.get("type")),
         )
-        for ref in _dicts(_module(protocol, "referencesModule").get("references"))
+        for ref in dicts(child(protocol, "referencesModule").get("references"))
     ]
     derived = study.get("derivedSection") if isinstance(study.get("derivedSection"), dict) else {}
-    record.mesh_terms = _mesh_terms(_module(derived, "conditionBrowseModule"))
-    record.intervention_mesh_terms = _mesh_terms(_module(derived, "interventionBrowseModule"))
+    record.mesh_terms = _mesh_terms(child(derived, "conditionBrowseModule"))
+    record.intervention_mesh_terms = _mesh_terms(child(derived, "interventionBrowseModule"))
     record.results_posted = _results_posted(study)
     return record
 
 
-def _module(section: object, name: str) -> dict:
+# Small readers of decoded JSON, shared with the retired v1 API's parser (ctgov_v1).
+def child(section: object, name: str) -> dict:
     value = section.get(name) if isinstance(section, dict) else None
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: object) -> list:
+def as_list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _dicts(value: object) -> list[dict]:
-    return [item for item in _list(value) if isinstance(item, dict)]
+def dicts(value: object) -> list[dict]:
+    return [item for item in as_list(value) if isinstance(item, dict)]
 
 
-def _str(value: object) -> str:
+def string(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -203,58 +207,61 @@ def criteria(text: str, warnings: list[str]) -> tuple[str, list[Criterion]]:
 def _identification(module: dict, record: ParsedTrial) -> None:
     record.brief_title = text_value(module.get("briefTitle"))
     record.official_title = text_value(module.get("officialTitle"))
-    record.acronym = _str(module.get("acronym"))
-    org_id = _str(_module(module, "orgStudyIdInfo").get("id"))
+    record.acronym = string(module.get("acronym"))
+    org_id = string(child(module, "orgStudyIdInfo").get("id"))
     if org_id:
         record.secondary_ids.append(SecondaryId(org_id, "org_study_id"))
-    for info in _dicts(module.get("secondaryIdInfos")):
-        identifier = _str(info.get("id"))
-        id_type = _str(info.get("type"))
+    for info in dicts(module.get("secondaryIdInfos")):
+        identifier = string(info.get("id"))
+        id_type = string(info.get("type"))
         if id_type in _VAGUE_ID_TYPES:
-            id_type = _str(info.get("domain")) or id_type
+            id_type = string(info.get("domain")) or id_type
         if identifier and identifier != record.registry_id:
             record.secondary_ids.append(SecondaryId(identifier, id_type))
 
 
 def _date(struct: object) -> str:
-    return normalize.partial_date(_str(struct.get("date"))) if isinstance(struct, dict) else ""
+    return normalize.partial_date(string(struct.get("date"))) if isinstance(struct, dict) else ""
 
 
 def _status(module: dict, record: ParsedTrial) -> None:
-    record.overall_status = normalize.status(_str(module.get("overallStatus")))
-    record.status_verified_date = normalize.partial_date(_str(module.get("statusVerifiedDate")))
+    record.overall_status = normalize.status(string(module.get("overallStatus")))
+    record.status_verified_date = normalize.partial_date(string(module.get("statusVerifiedDate")))
     record.start_date = _date(module.get("startDateStruct"))
     record.primary_completion_date = _date(module.get("primaryCompletionDateStruct"))
     record.completion_date = _date(module.get("completionDateStruct"))
+    record.first_posted = _date(module.get("studyFirstPostDateStruct"))
     # The date the registry last posted a change: what pages show as "Last Updated".
     record.last_update = _date(module.get("lastUpdatePostDateStruct")) or normalize.partial_date(
-        _str(module.get("lastUpdateSubmitDate"))
+        string(module.get("lastUpdateSubmitDate"))
     )
 
 
 def _sponsors(module: dict, record: ParsedTrial) -> None:
-    lead = _module(module, "leadSponsor")
-    if _str(lead.get("name")):
-        record.sponsors.append(Sponsor(_str(lead["name"]), "lead", _str(lead.get("class"))))
-    for collaborator in _dicts(module.get("collaborators")):
-        if _str(collaborator.get("name")):
+    lead = child(module, "leadSponsor")
+    if string(lead.get("name")):
+        record.sponsors.append(Sponsor(string(lead["name"]), "lead", string(lead.get("class"))))
+    for collaborator in dicts(module.get("collaborators")):
+        if string(collaborator.get("name")):
             record.sponsors.append(
-                Sponsor(_str(collaborator["name"]), "collaborator", _str(collaborator.get("class")))
+                Sponsor(
+                    string(collaborator["name"]), "collaborator", string(collaborator.get("class"))
+                )
             )
-    party = _module(module, "responsibleParty")
+    party = child(module, "responsibleParty")
     # As the pages write it: the role for a sponsor, "Name, Title" for a named investigator.
-    named = [_str(party.get(k)) for k in ("investigatorFullName", "investigatorTitle")]
-    record.responsible_party = ", ".join(p for p in named if p) or _str(party.get("type"))
+    named = [string(party.get(k)) for k in ("investigatorFullName", "investigatorTitle")]
+    record.responsible_party = ", ".join(p for p in named if p) or string(party.get("type"))
 
 
 def _design(module: dict, record: ParsedTrial) -> None:
-    word = normalize.enum_word(_str(module.get("studyType")))
+    word = normalize.enum_word(string(module.get("studyType")))
     record.study_type = word if word in normalize.STUDY_TYPES else ""
-    for phase in _list(module.get("phases")):
-        for value in [phase] if phase in normalize.PHASES else normalize.phases(_str(phase)):
+    for phase in as_list(module.get("phases")):
+        for value in [phase] if phase in normalize.PHASES else normalize.phases(string(phase)):
             if value not in record.phases:
                 record.phases.append(value)
-    enrollment = _module(module, "enrollmentInfo")
+    enrollment = child(module, "enrollmentInfo")
     count = enrollment.get("count")
     # A withdrawn study states an enrollment of 0: that is a value, not a missing one.
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
@@ -262,20 +269,20 @@ def _design(module: dict, record: ParsedTrial) -> None:
             record.enrollment = count
         else:
             record.warnings.append("enrollment count is out of range; left empty")
-    record.enrollment_type = _str(enrollment.get("type"))
-    info = _module(module, "designInfo")
+    record.enrollment_type = string(enrollment.get("type"))
+    info = child(module, "designInfo")
     record.design = Design(
-        allocation=_str(info.get("allocation")),
-        intervention_model=_str(info.get("interventionModel")),
-        primary_purpose=_str(info.get("primaryPurpose")),
-        masking=_str(_module(info, "maskingInfo").get("masking")),
+        allocation=string(info.get("allocation")),
+        intervention_model=string(info.get("interventionModel")),
+        primary_purpose=string(info.get("primaryPurpose")),
+        masking=string(child(info, "maskingInfo").get("masking")),
     )
 
 
 _TYPED_NAME = re.compile(r"([A-Za-z][A-Za-z ]*?):\s+(.+)")
 
 
-def _intervention_name(display: object, names: dict[str, str]) -> str:
+def intervention_name(display: object, names: dict[str, str]) -> str:
     """Arms list interventions as 'Drug: placebo'; the intervention itself is named 'placebo'."""
     display = text_value(display)
     if display.casefold() in names:
@@ -287,30 +294,30 @@ def _intervention_name(display: object, names: dict[str, str]) -> str:
 
 
 def _arms_and_interventions(module: dict, record: ParsedTrial) -> None:
-    for item in _dicts(module.get("interventions")):
+    for item in dicts(module.get("interventions")):
         name = text_value(item.get("name"))
         if not name:
             continue
         record.interventions.append(
             Intervention(
                 name=name,
-                intervention_type=_str(item.get("type")),
+                intervention_type=string(item.get("type")),
                 description=text_value(item.get("description")),
-                arm_labels=unique(map(text_value, _list(item.get("armGroupLabels")))),
+                arm_labels=unique(map(text_value, as_list(item.get("armGroupLabels")))),
             )
         )
     names = {i.name.casefold(): i.name for i in record.interventions}
-    for group in _dicts(module.get("armGroups")):
+    for group in dicts(module.get("armGroups")):
         label = text_value(group.get("label"))
         if not label:
             continue
         record.arms.append(
             Arm(
                 label=label,
-                arm_type=_str(group.get("type")),
+                arm_type=string(group.get("type")),
                 description=text_value(group.get("description")),
                 intervention_names=unique(
-                    _intervention_name(n, names) for n in _list(group.get("interventionNames"))
+                    intervention_name(n, names) for n in as_list(group.get("interventionNames"))
                 ),
             )
         )
@@ -322,7 +329,7 @@ def _outcomes(module: dict, record: ParsedTrial) -> None:
         ("secondaryOutcomes", "secondary"),
         ("otherOutcomes", "other"),
     ):
-        for item in _dicts(module.get(key)):
+        for item in dicts(module.get(key)):
             measure = text_value(item.get("measure"))
             if measure:
                 record.outcomes.append(
@@ -337,13 +344,13 @@ def _outcomes(module: dict, record: ParsedTrial) -> None:
 
 def _eligibility(module: dict, warnings: list[str]) -> Eligibility:
     eligibility = Eligibility(
-        sex=normalize.sex(_str(module.get("sex"))),
-        minimum_age=_str(module.get("minimumAge")),
-        maximum_age=_str(module.get("maximumAge")),
+        sex=normalize.sex(string(module.get("sex"))),
+        minimum_age=string(module.get("minimumAge")),
+        maximum_age=string(module.get("maximumAge")),
     )
     healthy = module.get("healthyVolunteers")
     eligibility.healthy_volunteers = healthy if isinstance(healthy, bool) else None
-    block = _str(module.get("eligibilityCriteria"))
+    block = string(module.get("eligibilityCriteria"))
     if block:
         eligibility.criteria_text, eligibility.criteria = criteria(block, warnings)
         if not eligibility.criteria:
@@ -358,24 +365,24 @@ def _coordinate(value: object, limit: float) -> float | None:
 
 
 def _contacts_and_locations(module: dict, record: ParsedTrial) -> None:
-    for official in _dicts(module.get("overallOfficials")):
-        if _str(official.get("name")):
+    for official in dicts(module.get("overallOfficials")):
+        if string(official.get("name")):
             record.investigators.append(
                 Investigator(
-                    name=_str(official["name"]),
-                    role=_str(official.get("role")),
-                    affiliation=_str(official.get("affiliation")),
+                    name=string(official["name"]),
+                    role=string(official.get("role")),
+                    affiliation=string(official.get("affiliation")),
                 )
             )
-    for site in _dicts(module.get("locations")):
-        point = _module(site, "geoPoint")
+    for site in dicts(module.get("locations")):
+        point = child(site, "geoPoint")
         record.locations.append(
             Location(
-                facility=_str(site.get("facility")),
-                city=_str(site.get("city")),
-                state=_str(site.get("state")),
-                country=_str(site.get("country")),
-                status=normalize.status(_str(site.get("status"))),
+                facility=string(site.get("facility")),
+                city=string(site.get("city")),
+                state=string(site.get("state")),
+                country=string(site.get("country")),
+                status=normalize.status(string(site.get("status"))),
                 latitude=_coordinate(point.get("lat"), 90),
                 longitude=_coordinate(point.get("lon"), 180),
             )
@@ -384,14 +391,14 @@ def _contacts_and_locations(module: dict, record: ParsedTrial) -> None:
 
 
 def _mesh_terms(module: dict) -> list[str]:
-    return unique(_str(mesh.get("term")) for mesh in _dicts(module.get("meshes")))
+    return unique(string(mesh.get("term")) for mesh in dicts(module.get("meshes")))
 
 
 def _results_posted(study: dict) -> bool | None:
     """The API's `hasResults`; without it, whether results or their posting date are present."""
     if isinstance(study.get("hasResults"), bool):
         return study["hasResults"]
-    status = _module(study["protocolSection"], "statusModule")
+    status = child(study["protocolSection"], "statusModule")
     if isinstance(study.get("resultsSection"), dict) or "resultsFirstPostDateStruct" in status:
         return True
     return None

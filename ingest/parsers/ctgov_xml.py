@@ -40,9 +40,6 @@ from .ctgov_json import criteria, unique
 FORMAT = "ctgov_xml"
 
 EXPECTED = ("overall_status", "study_type", "brief_summary", "eligibility", "sponsors")
-_AGENCY_CLASSES = {"U_S_FED": "FED", "INDIVIDUAL": "INDIV", "OTHER_GOV": "OTHER_GOV"}
-_MASKING = {"DOUBLE_BLIND": "DOUBLE", "SINGLE_BLIND": "SINGLE", "OPEN_LABEL": "NONE"}
-_ENROLLMENT_TYPES = {"ACTUAL": "ACTUAL", "ANTICIPATED": "ESTIMATED", "ESTIMATE": "ESTIMATED"}
 _OUTCOMES = (
     ("primary_outcome", "primary"),
     ("secondary_outcome", "secondary"),
@@ -187,12 +184,8 @@ def _status(study: Element, record: ParsedTrial) -> None:
     record.start_date = _date(study, "start_date")
     record.primary_completion_date = _date(study, "primary_completion_date")
     record.completion_date = _date(study, "completion_date")
+    record.first_posted = _date(study, "study_first_posted", "firstreceived_date")
     record.last_update = _date(study, "last_update_posted", "lastchanged_date")
-
-
-def _agency_class(text: str) -> str:
-    word = normalize.enum_word(text)
-    return _AGENCY_CLASSES.get(word, word)
 
 
 def _sponsors(study: Element, record: ParsedTrial) -> None:
@@ -203,7 +196,7 @@ def _sponsors(study: Element, record: ParsedTrial) -> None:
                     Sponsor(
                         _text(sponsor, "agency"),
                         role,
-                        _agency_class(_text(sponsor, "agency_class")),
+                        normalize.agency_class(_text(sponsor, "agency_class")),
                     )
                 )
     party = study.find("responsible_party")
@@ -211,13 +204,6 @@ def _sponsors(study: Element, record: ParsedTrial) -> None:
         named = [_text(party, k) for k in ("investigator_full_name", "investigator_title")]
         kind = normalize.enum_word(_text(party, "responsible_party_type"))
         record.responsible_party = ", ".join(p for p in named if p) or kind
-
-
-def _design_word(text: str) -> str:
-    """'Parallel Assignment' -> 'PARALLEL', 'Quadruple (Participant, ...)' -> 'QUADRUPLE'."""
-    word = normalize.enum_word(re.split(r"[(:]", text)[0])
-    word = "NA" if word == "N_A" else word
-    return _MASKING.get(word, word.removesuffix("_ASSIGNMENT"))
 
 
 def _old_design(sentence: str) -> dict[str, str]:
@@ -231,26 +217,24 @@ def _old_design(sentence: str) -> dict[str, str]:
 
 
 def _design(study: Element, record: ParsedTrial) -> None:
-    word = normalize.enum_word(_text(study, "study_type"))
-    record.study_type = word if word in normalize.STUDY_TYPES else ""
+    record.study_type = normalize.study_type(_text(study, "study_type"))
     # Observational records say "N/A" for a phase they do not have.
     phase = _text(study, "phase")
     record.phases = normalize.phases(phase) if record.study_type != "OBSERVATIONAL" else []
     enrollment = study.find("enrollment")
     if enrollment is not None:
         record.enrollment = normalize.enrollment(enrollment.text or "")
-        kind = normalize.enum_word(enrollment.get("type", ""))
-        record.enrollment_type = _ENROLLMENT_TYPES.get(kind, "")
+        record.enrollment_type = normalize.enrollment_type(enrollment.get("type", ""))
     info = study.find("study_design_info")
     if info is not None:
         values = {child.tag: _text(info, child.tag) for child in info}
     else:
         values = _old_design(_text(study, "study_design"))
     record.design = Design(
-        allocation=_design_word(values.get("allocation", "")),
-        intervention_model=_design_word(values.get("intervention_model", "")),
-        primary_purpose=_design_word(values.get("primary_purpose", "")),
-        masking=_design_word(values.get("masking", "")),
+        allocation=normalize.design_value(values.get("allocation", "")),
+        intervention_model=normalize.design_value(values.get("intervention_model", "")),
+        primary_purpose=normalize.design_value(values.get("primary_purpose", "")),
+        masking=normalize.design_value(values.get("masking", "")),
     )
 
 

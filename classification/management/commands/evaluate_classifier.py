@@ -2,8 +2,8 @@
 
 Parses every labelled page and classifies it in memory; the database is never touched.
 The classifier knows no file formats: the project's RECORD_READER setting names the
-function that turns a labelled file into a record (ingest's, which depends on this
-package, never the other way).
+function that turns a labelled file (or one row or study of it, `file.csv#NCT…`) into a
+record (ingest's, which depends on this package, never the other way).
 """
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ class Command(BaseCommand):
         pairs, failed = [], 0
         for item in load_labels(labels):
             try:
-                record = import_string(settings.RECORD_READER)(
-                    item["path"].read_bytes(), item["path"].name
-                )
+                record = import_string(settings.RECORD_READER)(item["source"])
             except (OSError, ParseError) as error:
                 self.stderr.write(f"FAILED {item['file']}: {error}")
                 failed += 1

@@ -1,6 +1,7 @@
 """python manage.py ingest [PATH ...] [--ctgov QUERY [--since DATE]]: load trial sources.
 
-Paths are saved pages, registry JSON/XML (one study or many) and zips of them; --ctgov
+Paths are saved pages, registry JSON/XML (one study or many), ClinicalTrials.gov CSV
+downloads (one document per row) and zips of them; --ctgov
 pulls a search from the ClinicalTrials.gov API v2 as well. Each study or page is one
 document, stored and merged on its own; the summary line counts documents.
 """
@@ -36,7 +37,7 @@ def since_date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Parse trial sources (saved pages, registry JSON/XML, zips; files or folders) "
+        "Parse trial sources (saved pages, registry JSON/XML, CSV downloads, zips; files or folders) "
         "and/or pull a ClinicalTrials.gov search, and merge them into the catalogue."
     )
 
@@ -139,7 +140,8 @@ class Command(BaseCommand):
         for count, result in enumerate(results, start=1):  # noqa: B007
             self.report(result)
             if show_progress:
-                self._progress(read, len(files))
+                # A CSV download or a JSON list is one file of many records: count both.
+                self._progress(read, len(files), f"files, {count} records")
         if show_progress:
             self.stderr.write("")
         return count
@@ -204,8 +206,9 @@ class Command(BaseCommand):
             },
         )
 
-    def _progress(self, done: int, total: int) -> None:
+    def _progress(self, done: int, total: int, unit: str = "") -> None:
         width = 30
         filled = width * done // total
-        self.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}", ending="")
+        line = f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}"
+        self.stderr.write(f"{line} {unit}" if unit else line, ending="")
         self.stderr.flush()
