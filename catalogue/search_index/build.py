@@ -137,56 +137,104 @@ def _value_lists(cells: list, is_list: bool) -> tuple[np.ndarray, np.ndarray, li
     return ptr, np.array(codes, dtype=np.int32), list(vocabulary)
 
 
-# Each lexeme's occurrences in the segment's trials, packed; Postgres unnests the stored
-# vectors, the grouping by lexeme and the packing happen there too, the sorting in numpy.
-_TEXT_SQL = """
-WITH d AS (
-    SELECT (row_number() OVER (ORDER BY id) - 1) AS n, search_vector
-    FROM {table} WHERE id = ANY(%s)
-)
-SELECT u.lexeme, string_agg(int4send(((d.n << 16) | (p.pos << 2) | CASE p.w
-    WHEN 'A' THEN 3 WHEN 'B' THEN 2 WHEN 'C' THEN 1 ELSE 0 END)::int), ''::bytea)
-FROM d, unnest(d.search_vector) AS u, unnest(u.positions, u.weights) AS p(pos, w)
-GROUP BY u.lexeme
-"""
+# Trials read per query while reading the search vectors.
+TEXT_BATCH = 5_000
+_WEIGHT_OF_LETTER = np.zeros(256, dtype=np.uint32)  # no letter: D (0)
+_WEIGHT_OF_LETTER[ord("A")], _WEIGHT_OF_LETTER[ord("B")], _WEIGHT_OF_LETTER[ord("C")] = 3, 2, 1
 
 
 def _text(pks: np.ndarray) -> dict:
+    """The segment's posting lists, from each trial's stored vector in its text form.
+
+    The text form (`'cord':3B,17 'umbil':2B,16`) is the fastest way out of Postgres (unnesting
+    positions in SQL is ~10x slower); lexemes never hold a space, so an entry starts after each
+    " '", and its positions are parsed for all trials at once with numpy.
+    """
     from ..models import Trial
 
+    lexicon: dict[str, int] = {}  # as quoted in the text form: number
+    entry_lex, entry_doc, position_texts = [], [], []
+    sql = f"SELECT id, search_vector::text FROM {Trial._meta.db_table} WHERE id = ANY(%s)"
+    number_of = {pk: n for n, pk in enumerate(pks.tolist())}
     with connection.cursor() as cursor:
-        # Trials without a vector are numbered too: n counts every trial of the segment.
-        cursor.execute(_TEXT_SQL.format(table=Trial._meta.db_table), [pks.tolist()])
-        rows = sorted(cursor.fetchall())
-    lexemes = [word for word, _ in rows]
-    chunks = [np.frombuffer(packed, dtype=">u4") for _, packed in rows]
-    lengths = np.array([len(c) for c in chunks], dtype=np.int64)
-    occ_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=occ_ptr[1:])
-    if not rows:
-        empty = np.zeros(0, dtype=np.uint32)
+        for start in range(0, len(pks), TEXT_BATCH):
+            cursor.execute(sql, [pks[start : start + TEXT_BATCH].tolist()])
+            words, docs = [], []
+            for pk, vector in cursor.fetchall():
+                if not vector:
+                    continue
+                # "'lex':1A,5 'lex2':2" -> lex, 1A,5, lex2, 2 (entries and halves split alike)
+                parts = vector[1:].replace("':", " '").split(" '")
+                if len(parts) % 2:  # a lexeme holding "':" itself: read entry by entry
+                    parts = [half for e in vector[1:].split(" '") for half in e.rsplit("':", 1)]
+                words += parts[0::2]
+                docs.append((number_of[pk], len(parts) // 2))
+                position_texts.append(";".join(parts[1::2]))
+            for word in set(words).difference(lexicon):
+                lexicon[word] = len(lexicon)
+            entry_lex.append(np.fromiter(map(lexicon.__getitem__, words), np.int64, len(words)))
+            entry_doc += docs
+    if not lexicon:
         return dict(
             lexemes=[],
             lex_ptr=np.zeros(1, dtype=np.int64),
             docs=np.zeros(0, dtype=np.uint16),
             weights=np.zeros(0, dtype=np.float32),
-            occ_ptr=occ_ptr,
-            occ=empty,
+            occ_ptr=np.zeros(1, dtype=np.int64),
+            occ=np.zeros(0, dtype=np.uint32),
         )
-    occ = np.concatenate(chunks).astype(np.uint32)
-    lex = np.repeat(np.arange(len(rows), dtype=np.uint64), lengths)
-    # Sorted within each lexeme (the lexemes are grouped already, so they keep their place).
-    occ = (np.sort((lex << np.uint64(32)) | occ.astype(np.uint64)) & np.uint64(0xFFFFFFFF)).astype(
-        np.uint32
-    )
+    entry_lex = np.concatenate(entry_lex)
+    doc_numbers, doc_entries = (np.array(column, dtype=np.uint64) for column in zip(*entry_doc))
+    entry_doc = np.repeat(doc_numbers, doc_entries.astype(np.int64))
+    positions, weight, per_entry = _positions(";".join(position_texts))
+    # Lexemes renumbered in sorted order (the files list them sorted).
+    quoted = sorted(lexicon, key=_unquote)
+    lexemes = [_unquote(w) for w in quoted]
+    renumber = np.empty(len(lexicon), dtype=np.uint64)
+    renumber[[lexicon[w] for w in quoted]] = np.arange(len(lexemes), dtype=np.uint64)
+    lex = np.repeat(renumber[entry_lex], per_entry)
+    doc = np.repeat(entry_doc, per_entry)
+    packed = (doc << np.uint64(16)) | (positions << np.uint64(2)) | weight
+    key = np.sort((lex << np.uint64(32)) | packed)
+    occ = (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    lex = (key >> np.uint64(32)).astype(np.int64)
+    occ_ptr = np.zeros(len(lexemes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lex, minlength=len(lexemes)), out=occ_ptr[1:])
     # One entry per (lexeme, trial): where the trial number changes within a lexeme.
-    doc = (occ >> 16).astype(np.int64)
-    key = (lex.astype(np.int64) << 16) | doc
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    doc_key = (lex << 16) | (occ >> 16).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], doc_key[1:] != doc_key[:-1])))
     weights = np.add.reduceat(WEIGHT_VALUES[occ & 3], starts).astype(np.float32)
-    docs = doc[starts].astype(np.uint16)
-    lex_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(lex[starts].astype(np.int64), minlength=len(rows)), out=lex_ptr[1:])
+    docs = (occ[starts] >> 16).astype(np.uint16)
+    lex_ptr = np.zeros(len(lexemes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lex[starts], minlength=len(lexemes)), out=lex_ptr[1:])
     return dict(
         lexemes=lexemes, lex_ptr=lex_ptr, docs=docs, weights=weights, occ_ptr=occ_ptr, occ=occ
     )
+
+
+def _unquote(quoted: str) -> str:
+    """A lexeme as tsvector's text output quotes it ('' for ', \\ for \\)."""
+    if "'" in quoted or "\\" in quoted:
+        return quoted.replace("''", "'").replace("\\\\", "\\")
+    return quoted
+
+
+def _positions(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions and weights of "1A,5,7C;2B;3" (entries split by ';'), and each entry's count."""
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    ends = np.flatnonzero((raw == ord(",")) | (raw == ord(";")))
+    ends = np.append(ends, len(raw))  # one past each position's last character
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    digit = (raw >= ord("0")) & (raw <= ord("9"))
+    # A position's value: its digits times powers of ten counted back from its last digit.
+    token = np.repeat(np.arange(len(ends)), ends - starts + 1)[: len(raw)]
+    has_letter = ~digit[ends - 1]
+    last_digit = ends - 1 - has_letter
+    power = last_digit[token] - np.arange(len(raw))
+    values = np.where(digit, (raw.astype(np.int64) - ord("0")) * 10 ** np.clip(power, 0, 5), 0)
+    positions = np.add.reduceat(values, starts).astype(np.uint64)
+    weight = np.where(has_letter, _WEIGHT_OF_LETTER[raw[ends - 1]], 0).astype(np.uint64)
+    separators = np.flatnonzero(raw == ord(";"))
+    entry_ends = np.searchsorted(ends, np.append(separators, len(raw)))
+    per_entry = np.diff(np.concatenate(([-1], entry_ends)))
+    return positions, weight, per_entry
