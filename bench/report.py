@@ -5,7 +5,9 @@ from __future__ import annotations
 SCENARIOS = {
     "list": "no filter",
     "search": "`q` alone",
+    "broad_search": "broad `q` (most trials match)",
     "search_3_filters": "`q` + 3 filters",
+    "filters_3": "3 filters, no `q`",
     "search_page_2": "`q`, page 2 after page 1 (counts remembered)",
     "deep_page": "deep page (1000, or the last)",
     "sort_enrollment": "sorted by enrollment",

@@ -45,12 +45,23 @@ NARROWED = [
     {"q": "diabetic foot ulcer", "cell_source": "adipose", "status": "COMPLETED", "country": "Iran"},
     {"q": "C-peptide", "diabetes_type": "t1d", "phase": "PHASE2", "study_type": "INTERVENTIONAL"},
 ]  # fmt: skip
+# Searches that match most of the catalogue: the most trials to count and rank.
+BROAD = ["type 1 diabetes", "diabetes", "mesenchymal stem cells", "cell therapy"]
+# Three facet filters without a search, as someone browsing would set them.
+FILTERS_ONLY = [
+    {"status": "RECRUITING", "phase": "PHASE2", "diabetes_type": "t1d"},
+    {"cell_source": "umbilical_cord", "donor": "allogeneic", "country": "China"},
+    {"phase": "PHASE1", "route": "intravenous", "sponsor_class": "OTHER"},
+    {"cell_source": "adipose", "status": "COMPLETED", "diabetes_type": "diabetic_foot"},
+]
 MISSPELLED = ["umbilicle cord", "mesenchimal", "adipos tissue", "diabetis"]
 DEEP_PAGE = 1000  # or the last page, when there are fewer
 DEFAULT_SCENARIOS = (
     "list",
     "search",
+    "broad_search",
     "search_3_filters",
+    "filters_3",
     "search_page_2",
     "deep_page",
     "sort_enrollment",
@@ -112,7 +123,9 @@ def _scenarios(requests: int, rng: random.Random) -> dict[str, list[str]]:
     return {
         "list": rotate([{}]),
         "search": rotate([{"q": q} for q in SEARCHES]),
+        "broad_search": rotate([{"q": q} for q in BROAD]),
         "search_3_filters": rotate(NARROWED),
+        "filters_3": rotate(FILTERS_ONLY),
         "search_page_2": rotate([{"q": q, "page": 2} for q in SEARCHES]),
         "deep_page": rotate([{"page": min(DEEP_PAGE, last_page)}]),
         "sort_enrollment": rotate([{"sort": "-enrollment"}, {"sort": "enrollment"}]),

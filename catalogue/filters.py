@@ -9,6 +9,7 @@ once, the search cut to MAX_SEARCH_LENGTH characters.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,6 +72,13 @@ class AnyOfFilter(django_filters.MultipleChoiceFilter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": list(value)})
+
+    def __deepcopy__(self, memo):
+        # Each FilterSet deep-copies its filters; the choices and labels are never changed
+        # per request, so a shallow copy serves (a list request spent ~2 ms copying them).
+        clone = copy.copy(self)
+        memo[id(self)] = clone
+        return clone
 
 
 class FreeValueField(forms.MultipleChoiceField):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.search import SearchRank
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from . import search
 
@@ -89,7 +90,8 @@ class TrialQuerySet(models.QuerySet):
         ids = self.found.ids(k.start or 0, k.stop)
         page = self._chain()  # the same WHERE: Postgres checks the rows the index names
         page.found = None
-        order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), default=Value(0))
+        table = self.model._meta.db_table
+        order = RawSQL(f'array_position(%s::bigint[], "{table}"."id")', (ids,))
         return page.filter(pk__in=ids).order_by(order)
 
     def in_scope(self):

@@ -28,7 +28,7 @@ import psycopg
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from catalogue import search
+from catalogue import search, search_index
 from catalogue.classification import apply_classification
 from catalogue.curation import finalize
 from catalogue.models import (
@@ -234,6 +234,7 @@ def write_new_trials(batch: list[Prepared]) -> None:
         sponsors = _sponsor_ids(batch)
         with bulk_history([Trial, *TRACKED_CHILDREN], context):
             ids = _write_new_trials(batch, sponsors)
+            search_index.refresh(ids[Trial])  # once the batch commits
             for model, model_ids in ids.items():
                 record_inserts(model, model_ids, context)
 

@@ -73,7 +73,8 @@ def _needs_rebuild(manifest: dict | None, now: dict) -> bool:
         return True
     recorded = manifest["state"]
     return (
-        now["table"] != recorded["table"]
+        now["database"] != recorded.get("database")
+        or now["table"] != recorded["table"]
         or now["recorded_xid_status"] == "aborted"  # built from rows a rollback removed
         or now["max_id"] < recorded["max_id"]
         or any(now["events"].get(t, 0) < n for t, n in recorded["events"].items())
@@ -93,7 +94,7 @@ def _signature() -> dict:
 
 
 def _state_to_record(now: dict) -> dict:
-    return {k: now[k] for k in ("table", "max_id", "events", "xid")}
+    return {k: now[k] for k in ("database", "table", "max_id", "events", "xid")}
 
 
 def _rebuild(folder) -> int:

@@ -184,7 +184,9 @@ def _text(pks: np.ndarray) -> dict:
             occ=np.zeros(0, dtype=np.uint32),
         )
     entry_lex = np.concatenate(entry_lex)
-    doc_numbers, doc_entries = (np.array(column, dtype=np.uint64) for column in zip(*entry_doc))
+    doc_numbers, doc_entries = (
+        np.array(column, dtype=np.uint64) for column in zip(*entry_doc, strict=True)
+    )
     entry_doc = np.repeat(doc_numbers, doc_entries.astype(np.int64))
     positions, weight, per_entry = _positions(";".join(position_texts))
     # Lexemes renumbered in sorted order (the files list them sorted).

@@ -7,8 +7,8 @@ then replaces the manifest atomically; readers (any number of processes) read th
 memory-map the segments it names, so they never see a half-written index. Old segments are
 deleted only after a rebuild, and a reader still holding them keeps its mapping.
 
-The catalogue's state is what `state()` reads in one query: the trial table's file (TRUNCATE
-changes it), its highest id (inserts) and the last change-history event of the trial and of
+The catalogue's state is what `state()` reads in one query: the database (a re-created one
+has a new oid), the trial table's file (TRUNCATE changes it), its highest id (inserts) and the last change-history event of the trial and of
 each of its rows (updates and deletes, by ingest or a curator: pghistory records them all).
 """
 
@@ -150,6 +150,9 @@ def state(recorded_xid: str | None = None) -> dict:
     trials = apps.get_model("catalogue", "Trial")._meta.db_table
     events = _event_tables()
     parts = [
+        # Which database: a dropped and re-created one (tests, benchmarks) starts over.
+        "(SELECT system_identifier FROM pg_control_system())::text || ':' || "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())::text",
         f"pg_relation_filenode('{trials}')",
         f"(SELECT max(id) FROM {trials})",
         *(f"(SELECT max(pgh_id) FROM {table})" for table, _ in events),
@@ -160,9 +163,10 @@ def state(recorded_xid: str | None = None) -> dict:
         cursor.execute(f"SELECT {', '.join(parts)}", [recorded_xid] if recorded_xid else [])
         row = cursor.fetchone()
     return {
-        "table": row[0],
-        "max_id": row[1] or 0,
-        "events": {table: value or 0 for (table, _), value in zip(events, row[2:-2], strict=True)},
+        "database": row[0],
+        "table": row[1],
+        "max_id": row[2] or 0,
+        "events": {table: value or 0 for (table, _), value in zip(events, row[3:-2], strict=True)},
         "xid": row[-2],
         "recorded_xid_status": row[-1],
     }
