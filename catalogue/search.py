@@ -21,6 +21,8 @@ from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import search_index
+
 # A text search configuration (english + unaccent) created by migration 0001.
 CONFIG = "catalogue"
 # The trigram text is cut here: similarity over more is slow and adds nothing.
@@ -176,7 +178,8 @@ def document_parts(trial, *, arms, interventions, criteria, outcomes) -> dict[st
 
 
 def refresh(trials) -> None:
-    """Recompute the stored search vector and text of the given trials (and add new words)."""
+    """Recompute the stored search vector and text of the given trials (and add new words),
+    and bring the list's search index up to date with them."""
     for trial in trials.prefetch_related("arms", "interventions", "criteria", "outcomes"):
         parts = documents(trial)
         vector = None
@@ -186,7 +189,9 @@ def refresh(trials) -> None:
         type(trial).objects.filter(pk=trial.pk).update(
             search_vector=vector, search_text=" ".join(parts.values())[:TEXT_LIMIT]
         )
-    add_words(ids=list(trials.values_list("pk", flat=True)))
+    ids = list(trials.values_list("pk", flat=True))
+    add_words(ids=ids)
+    search_index.refresh(ids)
 
 
 # The words of a trial's text that go into the lexicon of search corrections (SQL, so ingest

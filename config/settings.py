@@ -147,7 +147,9 @@ STORAGES = {
 
 # The list page's search index (catalogue.search_index): one folder per database below this.
 # Derived from the database and rebuilt when missing, so it needs no backup.
-SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", "").strip() or BASE_DIR / ".search-index")
+SEARCH_INDEX_DIR = Path(
+    os.environ.get("SEARCH_INDEX_DIR", "").strip() or BASE_DIR / ".search-index"
+)
 
 # Where the bundled sample sources live (loaded by `make run`).
 BUNDLED_SOURCES = BASE_DIR / "data" / "sources"

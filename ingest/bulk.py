@@ -234,9 +234,9 @@ def write_new_trials(batch: list[Prepared]) -> None:
         sponsors = _sponsor_ids(batch)
         with bulk_history([Trial, *TRACKED_CHILDREN], context):
             ids = _write_new_trials(batch, sponsors)
-            search_index.refresh(ids[Trial])  # once the batch commits
             for model, model_ids in ids.items():
                 record_inserts(model, model_ids, context)
+    search_index.refresh(ids[Trial])  # the list's search index, as search.refresh does
 
 
 def _write_new_trials(batch: list[Prepared], sponsors: dict[str, int]) -> dict[type, list[int]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue import search, search_index
+from catalogue import search
 from catalogue.classification import apply_classification
 from catalogue.curation import finalize, row_key
 from catalogue.models import (
@@ -35,7 +35,6 @@ def write_trial(trial: Trial, merged: Merged) -> None:
     finalize(trial)
     trial.save()
     search.refresh(Trial.objects.filter(pk=trial.pk))
-    search_index.refresh([trial.pk])  # once the transaction commits
 
 
 # The columns compared to decide whether a stored row still matches its source row.

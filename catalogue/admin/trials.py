@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import curation, search, search_index
+from catalogue import curation, search
 from catalogue.models import (
     Arm,
     CuratorLock,
@@ -291,10 +291,8 @@ class TrialAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # The curator's text is searchable at once, and the list shows the edit.
-        trial = form.instance
-        search.refresh(Trial.objects.filter(pk=trial.pk))
-        search_index.refresh([trial.pk])
+        # The curator's text is searchable at once, and the list (its index) shows the edit.
+        search.refresh(Trial.objects.filter(pk=form.instance.pk))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is CuratorLock:

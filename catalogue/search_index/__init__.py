@@ -6,8 +6,8 @@ its facets, because it reads every matching row (docs/scaling.md); this index ho
 queries read, per trial, in arrays a query combines in a few ms (engine.py). It is derived
 from the stored rows only (build.py), so its answers are Postgres's answers.
 
-Writes: call `refresh(trial_ids)` after writing trials (inside a transaction it waits for the
-commit); `rebuild()` builds it afresh (`manage.py search_index`). Neither is needed for
+Writes: call `refresh(trial_ids)` after writing trials (search.refresh, which every writer of a
+trial's search document calls, does); `rebuild()` builds it afresh (`manage.py search_index`). Neither is needed for
 correctness: every list request compares the catalogue's state (store.state: new ids, the
 change history of trials and their rows) with the state the index was built from, and brings
 the index up to date first, or rebuilds it when it is missing, from another schema, or was
@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import connection
 
 from . import build, store
 from .engine import Query, Result, View
@@ -40,12 +40,13 @@ MAX_ADDED_SEGMENTS = 8
 
 def refresh(trial_ids: Iterable[int]) -> None:
     """Bring the index up to date after these trials were written (created, changed or deleted),
-    together with any other change it has not seen. Inside a transaction: once it commits."""
-    ids = {int(i) for i in trial_ids}
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: _update(ids))
-    else:
-        _update(ids)
+    together with any other change it has not seen.
+
+    Call it in the writing transaction, after the writes: the index then holds them at once
+    (other processes' pages check every row they show in Postgres, so they never show an
+    uncommitted trial), and if the transaction rolls back, the next reader rebuilds the index.
+    """
+    _update({int(i) for i in trial_ids})
 
 
 def rebuild() -> int:
@@ -72,6 +73,8 @@ def _needs_rebuild(manifest: dict | None, now: dict) -> bool:
     if manifest is None or manifest.get("columns") != _signature():
         return True
     recorded = manifest["state"]
+    if _ahead(manifest, now):
+        return False
     return (
         now["database"] != recorded.get("database")
         or now["table"] != recorded["table"]
@@ -82,7 +85,16 @@ def _needs_rebuild(manifest: dict | None, now: dict) -> bool:
     )
 
 
+def _ahead(manifest: dict, now: dict) -> bool:
+    """Written by another transaction that has not committed yet: the index holds its writes,
+    this process does not see them yet. It is used as it is until that transaction ends."""
+    recorded = manifest["state"]
+    return now["recorded_xid_status"] == "in progress" and recorded.get("xid") != now["xid"]
+
+
 def _up_to_date(manifest: dict, now: dict) -> bool:
+    if _ahead(manifest, now):
+        return True
     recorded = manifest["state"]
     return now["max_id"] == recorded["max_id"] and now["events"] == recorded["events"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from catalogue import search, search_index
+from catalogue import search
 from catalogue.models import Trial
 
 
@@ -18,6 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         trials = Trial.objects.order_by("pk")
         search.refresh(trials)
-        search_index.rebuild()  # the vectors changed without a change-history event
         count = trials.count()
         self.stdout.write(f"Refreshed the search document of {count} trial{'s' * (count != 1)}.")
