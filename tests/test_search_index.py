@@ -166,6 +166,7 @@ def test_a_write_without_a_refresh_is_caught_up_before_the_next_list(client):
     assert completed["data-count"] == "1"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_write_leaves_the_index(client):
     kept = make_trial(brief_title="Kept trial")
     with pytest.raises(RuntimeError), transaction.atomic():

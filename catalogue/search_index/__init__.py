@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from . import build, store
 from .engine import Query, Result, View
@@ -42,11 +42,16 @@ def refresh(trial_ids: Iterable[int]) -> None:
     """Bring the index up to date after these trials were written (created, changed or deleted),
     together with any other change it has not seen.
 
-    Call it in the writing transaction, after the writes: the index then holds them at once
-    (other processes' pages check every row they show in Postgres, so they never show an
+    Call it in the writing transaction, after its last write: the index then holds them at
+    once (other processes' pages check every row they show in Postgres, so they never show an
     uncommitted trial), and if the transaction rolls back, the next reader rebuilds the index.
+    A savepoint rolled back after the call is not noticed: call it after what can fail.
     """
-    _update({int(i) for i in trial_ids})
+    ids = {int(i) for i in trial_ids}
+    _update(ids)
+    if connection.in_atomic_block:
+        # Once committed, anything written after this call is caught up (usually nothing).
+        transaction.on_commit(lambda: _update(set()))
 
 
 def rebuild() -> int:
@@ -79,7 +84,7 @@ def _needs_rebuild(manifest: dict | None, now: dict) -> bool:
         now["database"] != recorded.get("database")
         or now["table"] != recorded["table"]
         or now["recorded_xid_status"] == "aborted"  # built from rows a rollback removed
-        or now["max_id"] < recorded["max_id"]
+        or now["max_id"] < recorded["max_id"]  # a sequence set back: rows were removed
         or any(now["events"].get(t, 0) < n for t, n in recorded["events"].items())
         or set(now["events"]) != set(recorded["events"])
     )
