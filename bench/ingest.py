@@ -49,10 +49,10 @@ def parse_rates(folder: Path) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from catalogue.classification import apply_classification
     from catalogue.models import Trial
+    from classification import apply_classification
     from ingest.detect import parse_document
-    from ingest.merge import Source, merge
+    from records.merge import Source, merge
 
     pages = [(p.read_bytes(), p.name) for p in sorted(folder.iterdir())]
     started = time.perf_counter()

@@ -15,22 +15,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
-    Arm,
-    CuratorDeletion,
-    CuratorLock,
-    EligibilityCriterion,
-    Intervention,
-    Investigator,
-    Location,
-    Outcome,
-    Reference,
-    RelatedTrial,
-    Sponsor,
-    SponsorAlias,
-    Trial,
-    TrialSponsor,
-)
+from .children import row_key
+from .models import CuratorDeletion, CuratorLock, Sponsor, SponsorAlias, Trial, TrialSponsor
 
 # Fields a curator may own. Derived bookkeeping (search, hashes, provenance, the queue) is not.
 NOT_LOCKABLE = {
@@ -52,23 +38,6 @@ NOT_LOCKABLE = {
 LOCKABLE = [
     f.name for f in Trial._meta.concrete_fields if f.editable and f.name not in NOT_LOCKABLE
 ]
-
-# What identifies a child row across re-ingests, model by model (its content, not its id).
-ROW_KEYS = {
-    Arm: lambda r: r.label.casefold(),
-    Intervention: lambda r: r.name.casefold(),
-    Investigator: lambda r: r.name.casefold(),
-    EligibilityCriterion: lambda r: f"{r.kind}|{r.text}",
-    Outcome: lambda r: f"{r.kind}|{r.measure}",
-    Location: lambda r: f"{r.facility}|{r.city}|{r.country}".casefold(),
-    Reference: lambda r: r.pmid or r.citation,
-    RelatedTrial: lambda r: r.registry_id,
-    TrialSponsor: lambda r: f"{r.sponsor_id}|{r.role}",
-}
-
-
-def row_key(row) -> str:
-    return ROW_KEYS[type(row)](row)
 
 
 def to_json(value):
@@ -103,13 +72,14 @@ def record_field_edits(trial: Trial, before: dict, changed: list[str], user) -> 
     return locks
 
 
-def apply_locks(trial: Trial, locks=None) -> list[str]:
-    """Put curator values back over what ingest computed; return review reasons.
+def apply_locks(trial: Trial, locks) -> tuple[list[str], list[CuratorLock]]:
+    """Put curator values back over what ingest computed.
 
-    `locks` defaults to the trial's stored ones (a new trial has none: pass [])."""
+    Returns review reasons, and the locks whose `source_value` changed (the caller saves
+    them: this writes nothing)."""
     reasons = []
     changed = []
-    for lock in trial.locks.all() if locks is None else locks:
+    for lock in locks:
         if lock.field not in LOCKABLE:
             continue
         now = field_value(trial, lock.field)
@@ -119,8 +89,7 @@ def apply_locks(trial: Trial, locks=None) -> list[str]:
         set_field_value(trial, lock.field, lock.value)
         if lock.source_changed:
             reasons.append(f"source changed {lock.field} since the curator's correction")
-    CuratorLock.objects.bulk_update(changed, ["source_value"])
-    return reasons
+    return reasons, changed
 
 
 def record_row_edit(row, original_key: str) -> None:
@@ -160,18 +129,25 @@ def queue_reasons(trial: Trial, warned: list[str] | None = None) -> list[str]:
     return reasons
 
 
-def finalize(trial: Trial, *, locks=None, warned: list[str] | None = None) -> None:
+def finalize(trial: Trial, *, locks=None, warned: list[str] | None = None) -> list[CuratorLock]:
     """Last step of every rebuild: curator values win, then the queue flag is recomputed.
 
-    A caller that already knows the locks and the warned sources (the bulk loader, for
-    new trials) passes them, so nothing is read from the database."""
-    lock_reasons = apply_locks(trial, locks)
+    `locks` and `warned` (the sources with parse warnings) default to the stored ones; the
+    write specification passes them, so nothing is read. Returns the locks whose source
+    value changed, for the caller to save."""
+    locks = trial.locks.all() if locks is None else locks
+    lock_reasons, changed = apply_locks(trial, locks)
     reasons = [r for r in trial.review_reasons if r not in lock_reasons]
     for reason in queue_reasons(trial, warned) + lock_reasons:
         if reason not in reasons:
             reasons.append(reason)
     trial.review_reasons = reasons
     trial.needs_review = bool(set(reasons) - set(trial.review_cleared))
+    return changed
+
+
+def save_lock_sources(locks: list[CuratorLock]) -> None:
+    CuratorLock.objects.bulk_update(locks, ["source_value"])
 
 
 def mark_reviewed(trials, user) -> int:

@@ -99,7 +99,7 @@ class Trial(models.Model):
     # Denormalised from the lead sponsor so the list filter needs no join.
     lead_sponsor_class = models.CharField(max_length=16, choices=SponsorClass.choices, blank=True)
 
-    # Derived by the classifier (catalogue.classification); evidence lives in `classification`.
+    # Derived by the classifier (classification); evidence lives in `classification`.
     in_scope = models.BooleanField(default=True)
     scope_reason = models.TextField(blank=True)
     cell_sources = ArrayField(models.CharField(max_length=32), default=list, blank=True)

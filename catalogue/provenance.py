@@ -13,7 +13,7 @@ from .models import Trial
 
 CURATOR = "curator"
 
-# Detail-page section id -> the merged fields (ingest.merge keys) shown in it.
+# Detail-page section id -> the merged fields (records.merge keys) shown in it.
 SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "status": (
         "overall_status",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db.models import TextField, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
@@ -143,12 +143,16 @@ def marked(snippet: str) -> SafeString:
 
 def documents(trial) -> dict[str, str]:
     """The text of each weight for one trial (children must be loaded or loadable)."""
+
+    def ordered(rows):  # as a rebuild orders them (ingest.assemble.plan_rows)
+        return sorted(rows, key=lambda r: (r.position, r.curated, r.pk))
+
     return document_parts(
         trial,
-        arms=list(trial.arms.all()),
-        interventions=list(trial.interventions.all()),
-        criteria=list(trial.criteria.all()),
-        outcomes=list(trial.outcomes.all()),
+        arms=ordered(trial.arms.all()),
+        interventions=ordered(trial.interventions.all()),
+        criteria=ordered(trial.criteria.all()),
+        outcomes=ordered(trial.outcomes.all()),
     )
 
 
@@ -177,18 +181,37 @@ def document_parts(trial, *, arms, interventions, criteria, outcomes) -> dict[st
     return {weight: " ".join(p for p in texts if p) for weight, texts in parts.items()}
 
 
+WEIGHTS = "ABCD"
+
+
+def vector_sql(parts: list[str]) -> str:
+    """The stored vector as SQL: each weight's (expanded) text, weighted and joined.
+
+    `parts` are four SQL expressions (columns or placeholders), for weights A to D."""
+    return " || ".join(
+        f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE({part}, '')), '{weight}')"
+        for part, weight in zip(parts, WEIGHTS, strict=True)
+    )
+
+
 def refresh(trials) -> None:
     """Recompute the stored search vector and text of the given trials (and add new words),
     and bring the list's search index up to date with them."""
-    for trial in trials.prefetch_related("arms", "interventions", "criteria", "outcomes"):
-        parts = documents(trial)
-        vector = None
-        for weight, text in parts.items():
-            piece = SearchVector(Value(expand_document(text)), weight=weight, config=CONFIG)
-            vector = piece if vector is None else vector + piece
-        type(trial).objects.filter(pk=trial.pk).update(
-            search_vector=vector, search_text=" ".join(parts.values())[:TEXT_LIMIT]
-        )
+    from django.db import connection
+
+    table = trials.model._meta.db_table
+    with connection.cursor() as cursor:
+        for trial in trials.prefetch_related("arms", "interventions", "criteria", "outcomes"):
+            parts = documents(trial)
+            cursor.execute(
+                f"UPDATE {table} SET search_text = %s, "
+                f"search_vector = {vector_sql(['%s'] * 4)} WHERE id = %s",
+                [
+                    " ".join(parts.values())[:TEXT_LIMIT],
+                    *(expand_document(parts[w]) for w in WEIGHTS),
+                    trial.pk,
+                ],
+            )
     ids = list(trials.values_list("pk", flat=True))
     add_words(ids=ids)
     search_index.refresh(ids)

@@ -5,6 +5,8 @@ show their labels. Registry enums (status, phase, ...) use ClinicalTrials.gov's
 API v2 spellings so a value can be compared with the registry as it is.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -149,3 +151,52 @@ def label(choices: type[models.TextChoices], value: str) -> str:
         return choices(value).label
     except ValueError:
         return value
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A field the classifier derives from a trial's text (never stated by a registry).
+
+    Declared once here and read by every consumer: the classifier's apply step and its
+    JSON, the evaluation, the Trial column, the admin form, the export, the detail page,
+    and the list's filter and facet.
+    """
+
+    name: str  # the Trial column, the classification key and the evaluation field
+    label: str  # for people
+    vocabulary: type[models.TextChoices] | None = None  # None: a yes/no or free value
+    many: bool = False  # a list of slugs rather than one value
+    param: str = ""  # the list filter's (and facet's) parameter; "" when not filterable
+    folded: bool = False  # its facet starts closed
+    empty: str = "Not stated"  # what the detail page says when there is no value
+    evaluated: bool = True  # scored by evaluate_classifier against the labelled set
+
+
+# In the order the detail page, the admin and the export show them.
+DERIVED: tuple[Derived, ...] = (
+    Derived("in_scope", "In scope"),
+    Derived(
+        "cell_sources",
+        "Cell source",
+        CellSource,
+        many=True,
+        param="cell_source",
+        empty="Not classified",
+    ),
+    Derived("donor", "Donor", Donor, param="donor", empty="Unknown"),
+    Derived("routes", "Route", Route, many=True, param="route", folded=True),
+    Derived(
+        "diabetes_types",
+        "Condition",
+        DiabetesType,
+        many=True,
+        param="diabetes_type",
+        empty="Not classified",
+    ),
+    Derived("recent_onset", "Recent onset"),
+    Derived("comparators", "Compared with", Comparator, many=True),
+    Derived(
+        "co_interventions", "Given with", CoIntervention, many=True, empty="Nothing else named"
+    ),
+)
+DERIVED_BY_NAME = {d.name: d for d in DERIVED}

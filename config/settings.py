@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pgtrigger
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
@@ -61,9 +62,19 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    # Each app imports only those listed above it: desk -> ingest -> classification -> catalogue.
     "catalogue",
+    "classification",
     "ingest",
+    "desk",
 ]
+# Change history is written by statement-level triggers: one INSERT ... SELECT per statement
+# from its transition table, so a COPY of thousands of rows records their history at the
+# cost of one statement, and every writer (ORM or COPY) records the same events.
+PGHISTORY_LEVEL = pgtrigger.Statement
+# How the classifier's evaluation reads a labelled file into a record (classification
+# knows no file formats; ingest does).
+RECORD_READER = "ingest.detect.parse_document"
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",

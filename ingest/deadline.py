@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .records import ParseError
+from records import ParseError
 
 
 class _Expired(BaseException):

@@ -1,65 +1,28 @@
-"""Which parser reads a document: the single place that knows the source formats.
+"""Which parser reads a document: the table of source formats, the one place that knows them.
 
-Saved pages are cleaned to text and offered to the page parsers in turn. Registry
-records (ClinicalTrials.gov API v2 JSON, classic `<clinical_study>` XML) are
-recognised from their raw bytes first, before any page clean-up could alter them.
-A registry file can hold many studies; `split_document` cuts it into one document
-per study so that each is stored, hashed and merged on its own.
+A format is a row of `FORMATS`: its parser module, whether it is a registry record
+(recognised from the raw bytes, before any page clean-up could alter them) or a saved
+page (recognised from its cleaned text), how a file of it is cut into documents, and its
+precedence when the sources of one trial disagree. Adding a format adds a parser module
+and one row here.
+
+A registry file can hold many studies; `split_document` cuts it into one document per
+study so that each is stored, hashed and merged on its own.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from types import ModuleType
 from xml.etree.ElementTree import tostring
+
+from records import ParsedTrial, ParseError
 
 from . import normalize, text
 from .parsers import aggregator, ctgov_json, ctgov_labeled, ctgov_unlabeled, ctgov_xml, medpath
-from .records import ParsedTrial, ParseError
-
-# Order matters: the labelled page is tried before its label-less twin.
-PARSERS = (ctgov_labeled, ctgov_unlabeled, medpath, aggregator)
-# The registry's own records: they outrank saved pages when sources are merged.
-REGISTRY_PARSERS = (ctgov_json, ctgov_xml)
-REGISTRY_FORMATS = frozenset(parser.FORMAT for parser in REGISTRY_PARSERS)
-
-
-def detect(page: str):
-    """The parser module for cleaned page text; ParseError when none recognises it."""
-    for parser in PARSERS:
-        if parser.looks_like(page):
-            return parser
-    raise ParseError("not a trial page in any known format")
-
-
-def registry_parser(data: bytes | str):
-    """ctgov_json or ctgov_xml when the raw document is a registry record, else None."""
-    head = data[:4096]
-    if isinstance(head, bytes):
-        head = head.decode("utf-8", errors="replace")
-    head = head.lstrip("\ufeff \t\r\n")
-    if head.startswith("{"):
-        whole = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-        return ctgov_json if ctgov_json.looks_like(whole) else None
-    return ctgov_xml if ctgov_xml.looks_like(head) else None
-
-
-def parse_document(data: bytes | str, filename: str = "") -> ParsedTrial:
-    """Parse one document. A page's file-name registry id is used only when its text has none."""
-    registry = registry_parser(data)
-    if registry is not None:
-        return registry.parse(data)
-    page = text.page_text(data)
-    record = detect(page).parse(page)
-    if not record.registry_id:
-        from_name = normalize.registry_ids(PurePath(filename).name)
-        if from_name:
-            record.registry_id = from_name[0]
-            record.warnings.append(f"registry id taken from the file name ({from_name[0]})")
-        else:
-            raise ParseError("no registry id in the text or the file name")
-    return record
 
 
 @dataclass
@@ -71,27 +34,28 @@ class Part:
     error: str = ""  # why this part cannot be read; it fails on its own, the others go on
 
 
+@dataclass(frozen=True)
+class Format:
+    parser: ModuleType  # FORMAT, looks_like(text) -> bool, parse(data) -> ParsedTrial
+    # Higher wins when sources disagree (records.merge): the registry's live record, then
+    # archived registry records, then saved pages.
+    precedence: int
+    record: bool  # a registry record, recognised from raw bytes; else a page (cleaned text)
+    split: Callable[[bytes], list[Part]] | None = None  # a file of many documents -> each
+
+    @property
+    def name(self) -> str:
+        return self.parser.FORMAT
+
+
 def canonical_json(study: dict) -> bytes:
     """A study as stored: the same study hashes the same whether it came in a file, a list or the API."""
     return (json.dumps(study, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def split_document(data: bytes) -> list[Part]:
-    """The documents in a file's bytes: one per study of a registry bundle, else the file itself.
-
-    JSON: a study, a list of studies, or an API page `{"studies": [...], "nextPageToken": ...}`;
-    every study is re-serialised canonically. XML: a `<clinical_study>` file is kept as it
-    is; a document wrapping several records yields each record's own XML.
-    """
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"{", b"["):
-        return _split_json(data)
-    if head[:1] == b"<" and b"<clinical_study" in head:
-        return _split_xml(data)
-    return [Part(data=data)]
-
-
-def _split_json(data: bytes) -> list[Part]:
+def _split_ctgov_json(data: bytes) -> list[Part]:
+    """A study, a list of studies, or an API page `{"studies": [...], "nextPageToken": ...}`;
+    every study is re-serialised canonically."""
     try:
         value = ctgov_json.load(data)
     except ParseError:
@@ -105,22 +69,18 @@ def _split_json(data: bytes) -> list[Part]:
     else:
         return [Part(data=data)]
     parts: list[Part] = []
-    seen: set[str] = set()
-    for number, item in enumerate(items, start=1):
-        key = (ctgov_json.study_id(item) if isinstance(item, dict) else "") or f"study-{number}"
-        if key in seen:
-            key = f"{key}-{number}"
-        seen.add(key)
+    for key, item in _keyed(items, lambda i: ctgov_json.study_id(i) if isinstance(i, dict) else ""):
         if ctgov_json.is_study(item):
             parts.append(Part(key, canonical_json(item)))
         else:
-            parts.append(
-                Part(key, error="not a ClinicalTrials.gov API v2 study (no protocolSection)")
-            )
+            error = "not a ClinicalTrials.gov API v2 study (no protocolSection)"
+            parts.append(Part(key, error=error))
     return parts
 
 
-def _split_xml(data: bytes) -> list[Part]:
+def _split_ctgov_xml(data: bytes) -> list[Part]:
+    """A `<clinical_study>` file is kept as it is; a document wrapping several records
+    yields each record's own XML."""
     try:
         root = ctgov_xml.load(data)
     except ParseError:
@@ -128,13 +88,113 @@ def _split_xml(data: bytes) -> list[Part]:
     studies = ctgov_xml.studies(root)
     if root.tag == "clinical_study" or not studies:
         return [Part(data=data)]
-    parts: list[Part] = []
-    seen: set[str] = set()
-    for number, study in enumerate(studies, start=1):
-        key = ctgov_xml.study_id(study) or f"study-{number}"
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        Part(key, (declaration + tostring(study, encoding="unicode")).encode("utf-8"))
+        for key, study in _keyed(studies, ctgov_xml.study_id)
+    ]
+
+
+def _keyed(items: list, key_of: Callable) -> list[tuple[str, object]]:
+    """Each item with a key unique in its file: its registry id, else its position."""
+    out, seen = [], set()
+    for number, item in enumerate(items, start=1):
+        key = key_of(item) or f"study-{number}"
         if key in seen:
             key = f"{key}-{number}"
         seen.add(key)
-        xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(study, encoding="unicode")
-        parts.append(Part(key, xml.encode("utf-8")))
-    return parts
+        out.append((key, item))
+    return out
+
+
+# Registry records first, then pages. Page order matters: the labelled ClinicalTrials.gov
+# page is tried before its label-less twin.
+FORMATS: tuple[Format, ...] = (
+    Format(ctgov_json, precedence=3, record=True, split=_split_ctgov_json),
+    Format(ctgov_xml, precedence=2, record=True, split=_split_ctgov_xml),
+    Format(ctgov_labeled, precedence=1, record=False),
+    Format(ctgov_unlabeled, precedence=1, record=False),
+    Format(medpath, precedence=1, record=False),
+    Format(aggregator, precedence=1, record=False),
+)
+BY_NAME = {f.name: f for f in FORMATS}
+PARSERS = tuple(f.parser for f in FORMATS if not f.record)
+REGISTRY_PARSERS = tuple(f.parser for f in FORMATS if f.record)
+REGISTRY_FORMATS = frozenset(f.name for f in FORMATS if f.record)
+_HEAD = 4096  # bytes a record format is recognised from
+# Bump when a parser changes what it extracts, so stored sources are read again.
+PARSER_VERSION = "2"
+
+
+def precedence(source_format: str) -> int:
+    return BY_NAME[source_format].precedence if source_format in BY_NAME else 0
+
+
+def detect(page: str):
+    """The parser module for cleaned page text; ParseError when none recognises it."""
+    for parser in PARSERS:
+        if parser.looks_like(page):
+            return parser
+    raise ParseError("not a trial page in any known format")
+
+
+def record_format(data: bytes | str) -> Format | None:
+    """The registry record format of a raw document, or None when it is not one."""
+    head = data[:_HEAD]
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", errors="replace")
+    head = head.lstrip("\ufeff \t\r\n")
+    whole = None
+    for fmt in FORMATS:
+        if not fmt.record:
+            continue
+        if head[:1] in ("{", "["):  # JSON keys come in any order: look at the whole text
+            if whole is None:
+                whole = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+            if fmt.parser.looks_like(whole):
+                return fmt
+        elif fmt.parser.looks_like(head):
+            return fmt
+    return None
+
+
+def registry_parser(data: bytes | str):
+    """The parser module when the raw document is a registry record, else None."""
+    fmt = record_format(data)
+    return fmt.parser if fmt else None
+
+
+def parse_document(data: bytes | str, filename: str = "") -> ParsedTrial:
+    """Parse one document. A page's file-name registry id is used only when its text has none."""
+    fmt = record_format(data)
+    if fmt is not None:
+        record = fmt.parser.parse(data)
+    elif _is_json(data):
+        raise ParseError("JSON, but not a trial record in any known format")
+    else:
+        page = text.page_text(data)
+        record = detect(page).parse(page)
+        if not record.registry_id:
+            from_name = normalize.registry_ids(PurePath(filename).name)
+            if not from_name:
+                raise ParseError("no registry id in the text or the file name")
+            record.registry_id = from_name[0]
+            record.warnings.append(f"registry id taken from the file name ({from_name[0]})")
+    record.precedence = precedence(record.source_format)
+    return record
+
+
+def _is_json(data: bytes | str) -> bool:
+    """Whether the document is JSON (a page may start with "[" too: "[Draft] Title")."""
+    try:
+        return isinstance(json.loads(data), dict | list)
+    except (ValueError, RecursionError):
+        return False
+
+
+def split_document(data: bytes) -> list[Part]:
+    """The documents in a file's bytes: one per study of a registry bundle, else the file itself."""
+    fmt = record_format(data)
+    if fmt is None or fmt.split is None:
+        return [Part(data=data)]
+    return fmt.split(data)

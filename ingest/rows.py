@@ -1,7 +1,6 @@
-"""What a merged record puts in the catalogue's tables, as plain column values (no database).
+"""A merged record's values for the catalogue's columns and child rows (pure; no database).
 
-Both writers use these: the per-trial writer (`writer`) turns the values into model rows
-and syncs them with what is stored; the bulk loader (`bulk`) COPYs them into new trials.
+The write specification (`ingest.assemble`) is built from these.
 """
 
 from __future__ import annotations
@@ -11,41 +10,16 @@ from functools import cache
 
 from django.db import models
 
-from catalogue.models import (
-    Arm,
-    EligibilityCriterion,
-    Intervention,
-    Investigator,
-    Location,
-    Outcome,
-    Reference,
-    RelatedTrial,
-    Sponsor,
-    Trial,
-)
+from catalogue.children import ChildTable
+from catalogue.models import EligibilityCriterion, RelatedTrial, Sponsor, Trial
+from records import ParsedTrial
+from records.merge import Merged
 
 from . import normalize
-from .merge import Merged
-from .records import ParsedTrial
 
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 DATES = ("start_date", "primary_completion_date", "completion_date", "last_update")
 DATES += ("status_verified_date",)
-
-# Child rows: the record's list, and the dataclass fields copied to same-named columns.
-CHILDREN = {
-    Intervention: (lambda r: r.interventions, ("name", "intervention_type", "description")),
-    Arm: (lambda r: r.arms, ("label", "arm_type", "description")),
-    EligibilityCriterion: (lambda r: r.eligibility.criteria, ("kind", "text", "depth")),
-    Investigator: (lambda r: r.investigators, ("name", "role", "affiliation")),
-    Outcome: (lambda r: r.outcomes, ("kind", "measure", "time_frame", "description")),
-    Location: (
-        lambda r: r.locations,
-        ("facility", "city", "state", "country", "status", "latitude", "longitude"),
-    ),
-    Reference: (lambda r: r.references, ("citation", "pmid", "reference_type")),
-    RelatedTrial: (lambda r: r.related_trials, ("registry_id", "title", "status", "phases")),
-}
 
 
 def stored_date(iso: str) -> tuple[date | None, str]:
@@ -87,24 +61,26 @@ def sponsor_name(name: str) -> str:
     return values["name"]
 
 
-def child_values(record: ParsedTrial) -> dict[type, list[dict]]:
-    """Each child model's rows for the record, in source order (`position`)."""
-    rows = {}
-    for model, (items, names) in CHILDREN.items():
-        values = [
-            {"position": i, **{name: getattr(item, name) for name in names}}
-            for i, item in enumerate(items(record))
-        ]
-        for row in values:
-            clip(model, row)
-        rows[model] = values
-    for criterion in rows[EligibilityCriterion]:
-        criterion["depth"] = max(criterion["depth"], 0)
-    # A page may list its own trial among the related ones.
-    rows[RelatedTrial] = [r for r in rows[RelatedTrial] if r["registry_id"] != record.registry_id]
-    for related in rows[RelatedTrial]:
-        related["phases"] = list(related["phases"])
-    return rows
+def child_values(record: ParsedTrial, table: ChildTable) -> list[dict]:
+    """A child table's rows for the record, in source order (`position`)."""
+    items = record
+    for name in table.source.split("."):
+        items = getattr(items, name)
+    values = [
+        {"position": i, **{name: getattr(item, name) for name in table.columns}}
+        for i, item in enumerate(items)
+    ]
+    for row in values:
+        clip(table.model, row)
+    if table.model is EligibilityCriterion:
+        for criterion in values:
+            criterion["depth"] = max(criterion["depth"], 0)
+    if table.model is RelatedTrial:
+        # A page may list its own trial among the related ones.
+        values = [r for r in values if r["registry_id"] != record.registry_id]
+        for related in values:
+            related["phases"] = list(related["phases"])
+    return values
 
 
 def set_trial_fields(trial: Trial, merged: Merged) -> None:

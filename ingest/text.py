@@ -11,7 +11,7 @@ import html as _html
 import re
 import unicodedata
 
-from .records import ParseError
+from records import ParseError
 
 _BLOCK_TAGS = frozenset(
     "p div section article header footer main aside nav h1 h2 h3 h4 h5 h6 "

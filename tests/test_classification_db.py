@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.urls import reverse
 
-from catalogue.classification import apply_classification
 from catalogue.models import CuratorLock, Trial
-from ingest.loader import merged_record
+from catalogue.stored import merged_record
+from classification import apply_classification
 
 pytestmark = pytest.mark.django_db
 

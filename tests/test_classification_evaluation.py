@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from catalogue.classification import classify
-from catalogue.classification.evaluation import load_labels, score
+from classification import classify
+from classification.evaluation import load_labels, score
 from ingest.detect import parse_document
 
 from .conftest import FIXTURES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.classification.numbers import (
+from classification.numbers import (
     dose_amounts,
     dose_count,
     dose_interval,

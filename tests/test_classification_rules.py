@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.classification import classify
-from ingest.records import (
+from classification import classify
+from records import (
     Arm,
     Criterion,
     Design,
@@ -81,7 +81,7 @@ def test_look_alike_products_are_out_of_scope(name, reason_words):
 
 
 def _reason(words: str) -> str:
-    from catalogue.classification.terms import LOOK_ALIKES
+    from classification.terms import LOOK_ALIKES
 
     return next(
         la.reason for la in LOOK_ALIKES if la.reason.startswith(words) or words in la.reason

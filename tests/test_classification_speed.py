@@ -16,7 +16,7 @@ from re import _parser
 
 import pytest
 
-from catalogue.classification import literals, matching, numbers, passages, rules
+from classification import literals, matching, numbers, passages, rules
 from ingest.detect import parse_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -189,7 +189,7 @@ def test_deleted_and_added_rows_survive_reingest(client, curator, sources):
     assert CuratorDeletion.objects.filter(trial=trial, kind="eligibilitycriterion").count() == 1
 
     ingest(sources)
-    from catalogue.admin.rebuild import rebuild_trials
+    from ingest.service import rebuild_trials
 
     rebuild_trials([trial], reparse=True)
     texts = list(EligibilityCriterion.objects.filter(trial=trial).values_list("text", flat=True))
@@ -211,7 +211,7 @@ def test_sponsor_merge_keeps_aliases_for_the_next_ingest(client, curator, source
     assert response.status_code == 302
     assert not Sponsor.objects.filter(pk=duplicate.pk).exists()
     assert vinmec.aliases.filter(name="Vinmec Research Institute (Hanoi)").exists()
-    from catalogue.admin.rebuild import rebuild_trials
+    from ingest.service import rebuild_trials
 
     rebuild_trials(Trial.objects.all(), reparse=True)
     assert not Sponsor.objects.filter(name="Vinmec Research Institute (Hanoi)").exists()

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ingest.deadline import can_interrupt, deadline
-from ingest.records import ParseError
+from records import ParseError
 
 
 def spin(seconds: float) -> None:

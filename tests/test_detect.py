@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from ingest import detect
-from ingest.records import ParseError
 from ingest.text import page_text
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GARBAGE = FIXTURES / "garbage"

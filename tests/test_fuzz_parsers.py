@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 
 from ingest import detect, normalize
 from ingest.deadline import deadline
-from ingest.records import ParsedTrial, ParseError
 from ingest.text import page_text
+from records import ParsedTrial, ParseError
 
 # Registered here rather than in conftest.py: only this module uses Hypothesis, and it
 # applies its profile to its own tests only (no global settings.load_profile).

@@ -16,7 +16,7 @@ from catalogue.curation import record_field_edits
 from catalogue.export import trial_to_dict
 from catalogue.models import SourceDocument, Trial
 from catalogue.provenance import CURATOR, SECTIONS, section_sources
-from ingest import loader
+from ingest import documents, loader
 
 from .conftest import SOURCES
 
@@ -187,7 +187,7 @@ def test_bad_zip_members_are_named_and_the_rest_loads(tmp_path, monkeypatch):
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     raw[start + 10 : start + 40] = b"\x00" * 30
     archive_path.write_bytes(bytes(raw))
-    monkeypatch.setattr(loader, "MAX_BUNDLE_BYTES", len(big) - 1)
+    monkeypatch.setattr(documents, "MAX_BUNDLE_BYTES", len(big) - 1)
 
     code, out, err = run_ingest(archive_path)
     assert code == 1
@@ -195,10 +195,11 @@ def test_bad_zip_members_are_named_and_the_rest_loads(tmp_path, monkeypatch):
     failed = {line.split(": ", 1)[0] for line in err.splitlines() if line.startswith("FAILED")}
     assert failed == {
         f"FAILED {archive_path}#b_corrupt.json",
-        f"FAILED {archive_path}#c_not_a_study.json#study-1",
+        f"FAILED {archive_path}#c_not_a_study.json",
         f"FAILED {archive_path}#d_nested.zip",
         f"FAILED {archive_path}#e_too_big.json",
     }
+    assert "JSON, but not a trial record in any known format" in err
     assert Trial.objects.get().registry_id == "NCT99000004"
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ingest.merge import Source, merge
-from ingest.records import Criterion, Eligibility, ParsedTrial
+from ingest.detect import precedence
+from records import Criterion, Eligibility, ParsedTrial
+from records.merge import Source, merge
 
 
 def record(**fields) -> ParsedTrial:
@@ -54,7 +55,13 @@ def test_warnings_keep_their_source():
 
 
 def registry(**fields) -> ParsedTrial:
-    return ParsedTrial(source_format="ctgov_json", registry_id="NCT00000001", **fields)
+    """An API v2 record, trusted as the format table says (parse_document sets it)."""
+    return ParsedTrial(
+        source_format="ctgov_json",
+        registry_id="NCT00000001",
+        precedence=precedence("ctgov_json"),
+        **fields,
+    )
 
 
 def test_registry_wins_what_it_states_whatever_the_dates():
@@ -112,6 +119,7 @@ def test_api_json_outranks_classic_xml():
     xml = ParsedTrial(
         source_format="ctgov_xml",
         registry_id="NCT00000001",
+        precedence=precedence("ctgov_xml"),
         overall_status="RECRUITING",
         last_update="2030-01-01",
         keywords=["only in the archive"],

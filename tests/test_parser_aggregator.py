@@ -6,8 +6,8 @@ import pytest
 
 from ingest.deadline import deadline
 from ingest.parsers import aggregator
-from ingest.records import ParseError
 from ingest.text import page_text
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "004_90e0e7b6a174f708.txt"

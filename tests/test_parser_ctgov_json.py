@@ -9,7 +9,7 @@ import pytest
 
 from ingest import detect
 from ingest.parsers import ctgov_json
-from ingest.records import Criterion, ParseError
+from records import Criterion, ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "NCT00763412.json"

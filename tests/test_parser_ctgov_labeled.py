@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from ingest.parsers import ctgov_labeled, ctgov_unlabeled
-from ingest.records import ParseError
 from ingest.text import page_text
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = "000_e5be43bb7cdcd631.txt"

@@ -7,8 +7,8 @@ import pytest
 
 from ingest.deadline import deadline
 from ingest.parsers import ctgov_labeled, ctgov_unlabeled
-from ingest.records import ParseError
 from ingest.text import page_text
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = "002_66764e625140ade7.txt"

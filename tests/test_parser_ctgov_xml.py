@@ -8,7 +8,7 @@ import pytest
 
 from ingest import detect
 from ingest.parsers import ctgov_json, ctgov_xml
-from ingest.records import ParseError
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 XML = FIXTURES / "ctgov" / "NCT00763412_classic.xml"

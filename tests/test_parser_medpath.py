@@ -9,8 +9,8 @@ import pytest
 
 from ingest.deadline import deadline
 from ingest.parsers import medpath
-from ingest.records import Criterion, Intervention, ParseError
 from ingest.text import page_text
+from records import Criterion, Intervention, ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VARIANTS = FIXTURES / "variants"

@@ -6,7 +6,7 @@ import pytest
 
 from ingest import text
 from ingest.deadline import deadline
-from ingest.records import ParseError
+from records import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = sorted(FIXTURES.glob("00[0-4]_*.txt"))

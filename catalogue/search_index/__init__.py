@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # More changed trials than this since the index was written: rebuild rather than add a segment.
 CATCH_UP_LIMIT = 5_000
 # Segments added since the last rebuild before they are merged into one.
-MAX_ADDED_SEGMENTS = 8
+MAX_ADDED_SEGMENTS = 32
 
 
 def refresh(trial_ids: Iterable[int]) -> None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .. import normalize
-from ..records import (
+from records import (
     Arm,
     Criterion,
     Design,
@@ -25,6 +24,8 @@ from ..records import (
     SecondaryId,
     Sponsor,
 )
+
+from .. import normalize
 from ..text import squash
 
 FORMAT = "aggregator"

@@ -6,7 +6,7 @@ single studies by `ingest.detect.split_document` first. Modules a study lacks (n
 `designModule` on a withdrawn record, no phases on an observational one) leave their
 fields empty with a warning, as a page's missing section does.
 
-The API already spells enums the way `ingest.records` does; free text is markdown,
+The API already spells enums the way `records` does; free text is markdown,
 so it goes through the same clean-up as page text (escapes such as `\\<126` undone).
 """
 
@@ -15,8 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from .. import normalize
-from ..records import (
+from records import (
     Arm,
     Criterion,
     Design,
@@ -31,6 +30,8 @@ from ..records import (
     SecondaryId,
     Sponsor,
 )
+
+from .. import normalize
 from ..text import clean, decode
 from . import ctgov_sections
 
@@ -55,9 +56,9 @@ _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[\ud800-\udfff]")
 
 
 def looks_like(text: str) -> bool:
-    """A JSON object that carries an API v2 `protocolSection`."""
+    """A JSON object (or a list of them) that carries an API v2 `protocolSection`."""
     head = text.lstrip("\ufeff \t\r\n")
-    return head.startswith("{") and '"protocolSection"' in text
+    return head[:1] in ("{", "[") and '"protocolSection"' in text
 
 
 def load(data: bytes | str) -> object:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from records import ParsedTrial
+
 from .. import normalize
-from ..records import ParsedTrial
 from . import ctgov_sections as sections
 
 FORMAT = "ctgov_labeled"

@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import normalize
-from ..records import (
+from records import (
     Arm,
     Criterion,
     Intervention,
@@ -29,6 +28,8 @@ from ..records import (
     SecondaryId,
     Sponsor,
 )
+
+from .. import normalize
 from ..text import squash
 
 # Heading -> the site's boilerplate sentence under it ("" when the site prints none).

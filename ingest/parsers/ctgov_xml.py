@@ -18,8 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError as XmlSyntaxError
 from defusedxml.ElementTree import fromstring
 
-from .. import normalize
-from ..records import (
+from records import (
     Arm,
     Design,
     Eligibility,
@@ -33,6 +32,8 @@ from ..records import (
     SecondaryId,
     Sponsor,
 )
+
+from .. import normalize
 from ..text import clean, squash
 from .ctgov_json import criteria, unique
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .. import normalize
-from ..records import (
+from records import (
     Arm,
     Criterion,
     Intervention,
@@ -28,6 +27,8 @@ from ..records import (
     SecondaryId,
     Sponsor,
 )
+
+from .. import normalize
 from ..text import squash
 
 FORMAT = "medpath"

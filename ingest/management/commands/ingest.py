@@ -15,10 +15,10 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.locking import IngestBusy, ingest_lock
 from ingest import ctgov_api
-from ingest.bulk import ingest_documents
-from ingest.loader import FileResult, api_documents, ingest_document, read_documents, source_files
-from ingest.locking import IngestBusy, ingest_lock
+from ingest.documents import api_documents, read_documents, source_files
+from ingest.pipeline import BATCH, FileResult, ingest_documents, parse_only
 
 STATUSES = ("created", "updated", "unchanged", "failed")
 FAILURES_LOGGED = 100  # the summary log line names at most this many failed documents
@@ -65,6 +65,12 @@ class Command(BaseCommand):
             help="processes that parse and classify (default: one per CPU; 1: none)",
         )
         parser.add_argument(
+            "--batch",
+            type=int,
+            default=BATCH,
+            help=f"documents per transaction (default {BATCH})",
+        )
+        parser.add_argument(
             "--wait",
             type=float,
             default=600,
@@ -88,6 +94,7 @@ class Command(BaseCommand):
     def run(self, paths, query, since, dry_run=False, no_progress=False, verbosity=1, **options):
         self.verbosity = verbosity
         self.workers = options.get("workers")
+        self.batch = options.get("batch") or BATCH
         self.counts: Counter[str] = Counter()
         self.failures: list[dict] = []
         started = time.monotonic()
@@ -120,9 +127,9 @@ class Command(BaseCommand):
                 yield from read_documents(path)
 
         if dry_run:
-            results = (ingest_document(d, dry_run=True) for d in documents())
+            results = parse_only(documents())
         else:
-            results = ingest_documents(documents(), workers=self.workers)
+            results = ingest_documents(documents(), workers=self.workers, batch=self.batch)
         count = 0
         for count, result in enumerate(results, start=1):  # noqa: B007
             self.report(result)
@@ -150,9 +157,9 @@ class Command(BaseCommand):
         documents = list(api_documents(pulled.studies))
         show_progress = show_progress and len(documents) >= 50
         if dry_run:
-            results = (ingest_document(d, dry_run=True) for d in documents)
+            results = parse_only(documents)
         else:
-            results = ingest_documents(documents, workers=self.workers)
+            results = ingest_documents(documents, workers=self.workers, batch=self.batch)
         for number, result in enumerate(results, start=1):
             self.report(result)
             if show_progress:

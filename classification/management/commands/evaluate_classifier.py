@@ -1,8 +1,9 @@
 """python manage.py evaluate_classifier [--labels PATH] [--misses]: precision and recall per field.
 
 Parses every labelled page and classifies it in memory; the database is never touched.
-It lives in `ingest` because it reads pages with the ingest parsers (catalogue does not
-import ingest).
+The classifier knows no file formats: the project's RECORD_READER setting names the
+function that turns a labelled file into a record (ingest's, which depends on this
+package, never the other way).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
-from catalogue.classification import classify
-from catalogue.classification.evaluation import load_labels, score, table
-from ingest.detect import parse_document
-from ingest.records import ParseError
+from classification import classify
+from classification.evaluation import load_labels, score, table
+from records import ParseError
 
 DEFAULT_LABELS = Path(settings.BASE_DIR) / "tests" / "fixtures" / "classification" / "labels.json"
 
@@ -40,7 +41,9 @@ class Command(BaseCommand):
         pairs, failed = [], 0
         for item in load_labels(labels):
             try:
-                record = parse_document(item["path"].read_bytes(), item["path"].name)
+                record = import_string(settings.RECORD_READER)(
+                    item["path"].read_bytes(), item["path"].name
+                )
             except (OSError, ParseError) as error:
                 self.stderr.write(f"FAILED {item['file']}: {error}")
                 failed += 1

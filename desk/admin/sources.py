@@ -61,14 +61,14 @@ class CuratorLockAdmin(admin.ModelAdmin):
         return False
 
     def delete_queryset(self, request, queryset):
-        from .rebuild import rebuild_trials
+        from ingest.service import rebuild_trials
 
         trials = {lock.trial for lock in queryset.select_related("trial")}
         super().delete_queryset(request, queryset)
         rebuild_trials(trials)
 
     def delete_model(self, request, obj):
-        from .rebuild import rebuild_trials
+        from ingest.service import rebuild_trials
 
         trial = obj.trial
         super().delete_model(request, obj)

@@ -13,12 +13,28 @@ import pghistory
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from catalogue.classification.apply import FIELDS, reclassify
+from catalogue.curation import field_value, finalize, queue_reasons, save_lock_sources
+from catalogue.locking import IngestBusy, ingest_lock
 from catalogue.models import Trial
-from ingest.loader import merged_record
-from ingest.locking import IngestBusy, ingest_lock
+from catalogue.stored import merged_record
+from classification.apply import FIELDS, apply_classification
+from records import ParsedTrial
 
 BATCH = 200
+
+
+def reclassify(trial: Trial, record: ParsedTrial) -> bool:
+    """Classify a stored trial again, then re-apply curator values; True when anything changed.
+
+    The review reasons the curation layer derives from the old values ("donor not
+    classified") are dropped first; `finalize` derives them again from the new ones.
+    """
+    before = {name: field_value(trial, name) for name in FIELDS}
+    stale = set(queue_reasons(trial))
+    trial.review_reasons = [r for r in trial.review_reasons if r not in stale]
+    apply_classification(trial, record)
+    save_lock_sources(finalize(trial))
+    return any(field_value(trial, name) != before[name] for name in FIELDS)
 
 
 class Command(BaseCommand):

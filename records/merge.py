@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from .detect import REGISTRY_FORMATS
-from .records import Design, ParsedTrial
+from records import Design, ParsedTrial
 
 SINGLE = (
     "overall_status",
@@ -79,10 +78,8 @@ def _empty(value) -> bool:
 
 
 def rank(record: ParsedTrial) -> int:
-    """Registry records outrank saved pages; the live API's JSON outranks archived classic XML."""
-    if record.source_format == "ctgov_json":
-        return 2
-    return 1 if record.source_format in REGISTRY_FORMATS else 0
+    """How far a source is trusted: its format's precedence, set when it was parsed."""
+    return record.precedence
 
 
 def merge(sources: list[Source]) -> Merged:

@@ -6,8 +6,8 @@ from dataclasses import fields, is_dataclass
 from functools import cache
 from typing import get_args, get_type_hints
 
-from . import records
-from .records import ParsedTrial
+import records
+from records import ParsedTrial
 
 
 @cache

@@ -149,6 +149,9 @@ class ParsedTrial:
     status_verified_date: str = ""
     results_posted: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    # How far this source is trusted where sources disagree (records.merge): set from the
+    # format table (ingest.detect) when the document is parsed.
+    precedence: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,6 +1,6 @@
 """Derived values no registry gives: scope, cell source, donor, route, dose, indication, eligibility.
 
-`classify(record)` is pure: a merged `ingest.records.ParsedTrial` in, a `Classification` out,
+`classify(record)` is pure: a merged `records.ParsedTrial` in, a `Classification` out,
 every value with the phrase that decided it. `apply_classification(trial, record)` copies the
 result onto a Trial; curator overrides are re-applied after it, so an override always wins.
 Terms and patterns live in `terms.py`.

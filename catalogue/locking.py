@@ -1,4 +1,4 @@
-"""One ingest at a time: a PostgreSQL advisory lock held for the whole run.
+"""One writer at a time (ingest, sync, reclassify): a PostgreSQL advisory lock held for the whole run.
 
 Two runs at once would race on the same trials (and on shared sponsor rows); the
 second run waits for the first (or gives up after `timeout` seconds) instead.

@@ -1,11 +1,13 @@
-"""Admin-side entry points into ingest: rebuild a trial now, with the request's user as context."""
+"""What the curators' desk asks of ingest: rebuild trials from their stored sources now.
+
+The one entry point the admin uses, so the admin depends on ingest and never the other way."""
 
 from __future__ import annotations
 
 import pghistory
 from django.db import transaction
 
-from ingest.loader import rebuild, reparse_sources
+from .loader import rebuild, reparse_sources
 
 
 def rebuild_trials(trials, *, reparse: bool = False) -> tuple[int, list[str]]:

@@ -9,7 +9,7 @@ from .rules import classify
 
 if TYPE_CHECKING:
     from catalogue.models import Trial
-    from ingest.records import ParsedTrial
+    from records import ParsedTrial
 
 # Bump when the rules or terms change what they derive; stored as classification["version"].
 CLASSIFIER_VERSION = 1
@@ -64,20 +64,3 @@ def apply_classification(trial: Trial, record: ParsedTrial) -> Classification:
     others = {k: v for k, v in previous.items() if k not in detail and k != "version"}
     trial.classification = {"version": CLASSIFIER_VERSION, **others, **detail}
     return result
-
-
-def reclassify(trial: Trial, record: ParsedTrial) -> bool:
-    """Classify a stored trial again, then re-apply curator values; True when anything changed.
-
-    The review reasons the curation layer derives from the old values ("donor not
-    classified") are dropped first; `finalize` derives them again from the new ones.
-    """
-    # Imported here: curation needs the app registry, classify() itself does not.
-    from catalogue.curation import field_value, finalize, queue_reasons
-
-    before = {name: field_value(trial, name) for name in FIELDS}
-    stale = set(queue_reasons(trial))
-    trial.review_reasons = [r for r in trial.review_reasons if r not in stale]
-    apply_classification(trial, record)
-    finalize(trial)
-    return any(field_value(trial, name) != before[name] for name in FIELDS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.records import ParsedTrial
+from records import ParsedTrial
 
 from . import terms
 from .matching import clean, find, has, in_history, is_background, negated

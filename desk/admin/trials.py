@@ -25,8 +25,7 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
-
-from .rebuild import rebuild_trials
+from ingest.service import rebuild_trials
 
 # The field that names a row in the history list, whatever its model.
 SUMMARY_KEYS = ("text", "name", "label", "measure", "registry_id", "facility", "citation", "field")

@@ -21,7 +21,7 @@ from catalogue.vocabulary import (
     Donor,
     Route,
 )
-from ingest.records import ParsedTrial
+from records import ParsedTrial
 
 from . import numbers, terms
 from .matching import (
