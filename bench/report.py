@@ -4,7 +4,7 @@ from __future__ import annotations
 
 SCENARIOS = {
     "list": "no filter",
-    "search": "`q` alone",
+    "search": "`q` alone (8 searches in turn)",
     "broad_search": "broad `q` (most trials match)",
     "search_3_filters": "`q` + 3 filters",
     "filters_3": "3 filters, no `q`",
@@ -22,7 +22,13 @@ INGEST = {
 }
 
 
-TARGETS = {"ingest_per_s": 1000, "list_p95_ms": 50, "detail_p95_ms": 20, "gunicorn_rps": 300}
+TARGETS = {
+    "ingest_per_s": 450,
+    "list_p95_ms": 50,
+    "list_p95_ms_10k": 20,
+    "detail_p95_ms": 20,
+    "gunicorn_rps": 300,
+}
 
 
 def markdown(results: dict, *, quick: bool = False) -> str:
@@ -110,24 +116,34 @@ def _web(web: dict) -> list[str]:
         "## List and detail pages",
         "",
         "Server time through Django's test client (middleware, views, templates, no sockets), DEBUG",
-        "off, after a warm-up; every list page computes all facet counts. Synthetic trials loaded",
-        "with COPY (bench/seed.py). Milliseconds, median / p95 over the requests shown.",
+        "off, after a warm-up; every list page computes all facet counts, and no search's counts",
+        "are remembered from an earlier request. Synthetic trials loaded with COPY (bench/seed.py).",
+        "Milliseconds, median / p95 over the requests shown. **Before**: the same requests with the",
+        "search index off (`SEARCH_INDEX=0`: Postgres searches, ranks and counts, as before it),",
+        "alternating with **after** (the index) request by request in one process.",
         "",
     ]
     for size, result in web.items():
+        before = result.get("postgres_only", {})
+        index = (
+            f", search index built in {result['index_seconds']} s"
+            if "index_seconds" in result
+            else ""
+        )
         lines += [
-            f"### {int(size):,} trials (seeded in {result['seed_seconds']} s)",
+            f"### {int(size):,} trials (seeded in {result['seed_seconds']} s{index})",
             "",
-            "| page | total median | total p95 | SQL median | SQL p95 | queries |",
-            "| --- | ---: | ---: | ---: | ---: | ---: |",
+            "| page | before median | before p95 | after median | after p95 | after SQL median | queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, r in result["scenarios"].items():
             q = r["queries"]
             queries = str(q["min"]) if q["min"] == q["max"] else f"{q['min']}–{q['max']}"
+            b = before.get(name)
+            was = f"{b['total_ms']['median']} | {b['total_ms']['p95']}" if b else "– | –"
             lines.append(
-                f"| {SCENARIOS.get(name, name)} | {r['total_ms']['median']} | "
-                f"**{r['total_ms']['p95']}** | {r['sql_ms']['median']} | {r['sql_ms']['p95']} | "
-                f"{queries} |"
+                f"| {SCENARIOS.get(name, name)} | {was} | {r['total_ms']['median']} | "
+                f"**{r['total_ms']['p95']}** | {r['sql_ms']['median']} | {queries} |"
             )
         lines.append("")
     return lines
@@ -168,6 +184,20 @@ def _targets(results: dict) -> list[str]:
     largest = ingest[max(ingest, key=int)]
     web = results["web"][max(results["web"], key=int)]["scenarios"]
     served = results["serve"].get("list", {})
+    list_rows = []
+    for size in sorted(results["web"], key=lambda size: -int(size)):
+        target = TARGETS["list_p95_ms"] if int(size) >= 100_000 else TARGETS["list_p95_ms_10k"]
+        pages = {n: r for n, r in results["web"][size]["scenarios"].items() if n != "detail"}
+        worst = max(pages, key=lambda n: pages[n]["total_ms"]["p95"])
+        p95 = pages[worst]["total_ms"]["p95"]
+        list_rows.append(
+            (
+                f"every list page at {int(size):,} trials (search, filters, all facets), p95",
+                f"≤ {target} ms",
+                f"{p95} ms (slowest: {SCENARIOS.get(worst, worst)})",
+                p95 <= target,
+            )
+        )
     rows = [
         (
             "ingest, new trials into an empty catalogue",
@@ -177,12 +207,7 @@ def _targets(results: dict) -> list[str]:
             largest["empty"]["per_s"]
             >= max(TARGETS["ingest_per_s"], largest["parse"]["parse_per_s"] / 2),
         ),
-        (
-            "list page, `q` + 3 filters + all facets, p95",
-            f"≤ {TARGETS['list_p95_ms']} ms",
-            f"{web['search_3_filters']['total_ms']['p95']} ms",
-            web["search_3_filters"]["total_ms"]["p95"] <= TARGETS["list_p95_ms"],
-        ),
+        *list_rows,
         (
             "detail page p95 (constant queries)",
             f"≤ {TARGETS['detail_p95_ms']} ms",
@@ -202,6 +227,6 @@ def _targets(results: dict) -> list[str]:
     return [
         *lines,
         "",
-        "Where a target is missed, the closing notes of issue 7 and docs/scaling.md say why.",
+        "Where a target is missed, the closing notes of issues 7 and 17 and docs/scaling.md say why.",
         "",
     ]

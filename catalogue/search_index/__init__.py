@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from . import build, store
@@ -193,7 +194,9 @@ _views: dict[str, tuple[tuple, View]] = {}
 
 def current() -> View | None:
     """The index, brought up to date with the catalogue first; None when there is none to use
-    now (another process is building it)."""
+    now (another process is building it, or settings.SEARCH_INDEX is off)."""
+    if not settings.SEARCH_INDEX:
+        return None
     folder = store.directory()
     manifest = store.read_manifest(folder)
     now = store.state(_recorded_xid(manifest))

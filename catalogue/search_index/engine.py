@@ -46,8 +46,8 @@ class _Segment:
         self.name = data["name"]
         self.offset = offset
         self.pks = np.asarray(data["pks"])
-        self.registry_ids = data["registry_ids"]
-        self.lexicon = {word: i for i, word in enumerate(data["lexemes"])}
+        self.registry_ids = data["registry_ids"]  # UTF-8 bytes
+        self.lexicon = data["lexemes"]
         self.lex_ptr, self.docs, self.weights = data["lex_ptr"], data["docs"], data["weights"]
         self.occ_ptr, self.occ = data["occ_ptr"], data["occ"]
         self.numbers, self.values = data["numbers"], data["values"]
@@ -65,7 +65,9 @@ class View:
         self.segments = parts
         self.size = offset
         self.pks = np.concatenate([s.pks for s in parts]) if parts else np.zeros(0, np.int64)
-        self.registry_ids = [r for s in parts for r in s.registry_ids]
+        self.registry_ids = (
+            np.concatenate([s.registry_ids for s in parts]) if parts else np.zeros(0, "S1")
+        )
         self.live = self._live()
         names = parts[0].numbers if parts else {}
         self.numbers = {n: np.concatenate([s.numbers[n] for s in parts]) for n in names}
@@ -78,12 +80,15 @@ class View:
     def _live(self) -> np.ndarray:
         """False for a trial a newer segment replaces (changed or deleted since)."""
         live = np.ones(self.size, dtype=bool)
-        replaced = np.zeros(0, dtype=np.int64)
+        if not self.segments:
+            return live
+        top = max(int(max(s.pks.max(initial=0), s.replaces.max(initial=0))) for s in self.segments)
+        seen = np.zeros(top + 1, dtype=bool)  # by trial id: in a newer segment already
         for segment in reversed(self.segments):
-            if len(replaced):
-                start = segment.offset
-                live[start : start + len(segment.pks)] &= ~np.isin(segment.pks, replaced)
-            replaced = np.union1d(replaced, np.union1d(segment.pks, segment.replaces))
+            start = segment.offset
+            live[start : start + len(segment.pks)] = ~seen[segment.pks]
+            seen[segment.pks] = True
+            seen[segment.replaces] = True
         return live
 
     # --- text -------------------------------------------------------------------------
@@ -233,9 +238,8 @@ class View:
     def registry_rank(self) -> np.ndarray:
         """Each trial's place in registry id order (the tie-break of every order; C collation)."""
         if "registry" not in self._orders:
-            ids = np.array(self.registry_ids, dtype=str) if self.registry_ids else np.zeros(0)
             rank = np.empty(self.size, dtype=np.int64)
-            rank[np.argsort(ids, kind="stable")] = np.arange(self.size)
+            rank[np.argsort(self.registry_ids, kind="stable")] = np.arange(self.size)
             self._orders["registry"] = rank
         return self._orders["registry"]
 
@@ -274,8 +278,8 @@ class _ValueColumn:
         self.bits = pack(has)
         # A value a trial lists twice counts twice (as unnest does): the extra listings.
         pairs = self.docs * max(len(self.vocabulary), 1) + self.codes
-        _, first = np.unique(pairs, return_index=True)
-        repeated = np.setdiff1d(np.arange(len(pairs)), first)
+        order = np.argsort(pairs, kind="stable")
+        repeated = order[1:][pairs[order[1:]] == pairs[order[:-1]]]
         self.repeat_docs, self.repeat_codes = self.docs[repeated], self.codes[repeated]
 
     def having(self, chosen: list[str]) -> np.ndarray:

@@ -15,6 +15,7 @@ deletes, by ingest or a curator: pghistory records them all).
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import json
 import os
@@ -30,7 +31,7 @@ from django.db import connection
 
 from .build import SegmentData
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 ARRAYS = ("pks", "lex_ptr", "docs", "weights", "occ_ptr", "occ")
 
@@ -89,14 +90,17 @@ def write_segment(folder: Path, name: str, data: SegmentData) -> None:
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".new-"))
     for array in ARRAYS:
         np.save(staging / f"{array}.npy", getattr(data, array))
+    # Strings as UTF-8 bytes: read without parsing (a reader loads the index after each write).
+    np.save(staging / "registry_ids.npy", _utf8(data.registry_ids))
+    words = [w.encode() for w in data.lexemes]
+    (staging / "lexemes.bin").write_bytes(b"".join(words))
+    np.save(staging / "lexemes_ptr.npy", np.cumsum([0, *map(len, words)], dtype=np.int64))
     for column, values in data.numbers.items():
         np.save(staging / f"n-{column}.npy", values)
     for param, (ptr, codes, _) in data.values.items():
         np.save(staging / f"v-{param}-ptr.npy", ptr)
         np.save(staging / f"v-{param}-codes.npy", codes)
     meta = {
-        "registry_ids": data.registry_ids,
-        "lexemes": data.lexemes,
         "vocabularies": {param: vocabulary for param, (_, _, vocabulary) in data.values.items()},
         "numbers": list(data.numbers),
         "replaces": data.replaces,
@@ -110,6 +114,10 @@ def read_segment(folder: Path, name: str) -> dict:
     path = folder / name
     meta = json.loads((path / "meta.json").read_text())
     arrays = {a: np.load(path / f"{a}.npy", mmap_mode="r") for a in ARRAYS}
+    arrays["registry_ids"] = np.load(path / "registry_ids.npy")
+    arrays["lexemes"] = Lexicon(
+        (path / "lexemes.bin").read_bytes(), np.load(path / "lexemes_ptr.npy")
+    )
     numbers = {c: np.load(path / f"n-{c}.npy") for c in meta["numbers"]}
     values = {
         param: (
@@ -120,6 +128,29 @@ def read_segment(folder: Path, name: str) -> dict:
         for param, vocabulary in meta["vocabularies"].items()
     }
     return {"name": name, **meta, **arrays, "numbers": numbers, "values": values}
+
+
+def _utf8(strings: list[str]) -> np.ndarray:
+    """Byte strings sort as their text does (UTF-8 keeps code point order)."""
+    return np.array([t.encode() for t in strings], dtype=bytes) if strings else np.zeros(0, "S1")
+
+
+class Lexicon:
+    """A segment's sorted lexemes, looked up by binary search over the bytes as stored."""
+
+    def __init__(self, blob: bytes, ptr: np.ndarray):
+        self.blob, self.ptr = blob, ptr.tolist()
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.blob[self.ptr[i] : self.ptr[i + 1]]
+
+    def get(self, word: str) -> int | None:
+        key = word.encode()
+        i = bisect.bisect_left(self, key)
+        return i if i < len(self) and self[i] == key else None
 
 
 def remove_unused(folder: Path, manifest: dict) -> None:
