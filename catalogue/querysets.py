@@ -55,6 +55,11 @@ LIST_COLUMNS = (
 )
 
 
+# The longest slice read through the search index: a page. Longer ones (a whole list) are
+# one plain query, as ordering by position in a list of ids grows with its square.
+INDEXED_SLICE = 1000
+
+
 class TrialQuerySet(models.QuerySet):
     # The search index's answer to the list query this queryset is (catalogue.search_index):
     # a slice of it reads the page's ids from the index, then only those rows from Postgres.
@@ -85,6 +90,7 @@ class TrialQuerySet(models.QuerySet):
             or k.step not in (None, 1)
             or (k.start or 0) < 0
             or k.stop < 0
+            or k.stop - (k.start or 0) > INDEXED_SLICE
         ):
             return super().__getitem__(k)
         ids = self.found.ids(k.start or 0, k.stop)

@@ -118,6 +118,12 @@ def test_every_order_and_page_is_the_databases(synthetic, sort):
     assert page_ids(indexed, 180, 200) == page_ids(plain, 180, 200)
 
 
+def test_a_slice_longer_than_a_page_is_one_plain_query(synthetic):
+    indexed, plain = both_ways({"sort": "-enrollment"})
+    assert list(indexed.qs[0:1500].values_list("pk", flat=True)) == page_ids(plain, 0, 1500)
+    assert indexed.qs.count() == plain.qs.count()
+
+
 @pytest.mark.parametrize("text", SEARCHES)
 def test_a_search_matches_what_postgres_matches(synthetic, text):
     indexed, plain = both_ways({"q": text, "include_out_of_scope": "1"})
