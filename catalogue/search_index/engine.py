@@ -425,6 +425,8 @@ def _number_mask(view: View, declared, value) -> np.ndarray:
         low, high = (view.number(c) for c in AGE_COLUMNS)
         years = float(value)
         return (np.isnan(low) | (low <= years)) & (np.isnan(high) | (high >= years))
+    if declared.method or declared.field_name not in view.numbers:
+        raise Unsupported(f"the filter on {declared.field_name}")  # Postgres answers it
     column = view.number(declared.field_name)
     lookup = declared.lookup_expr
     if lookup.startswith("year__"):
