@@ -4,7 +4,9 @@ Each facet counts the trials that pass every active filter except its own, so ti
 "Phase 2" leaves the other phases' counts at what ticking them instead would give.
 Options with no trials stay listed (muted), so the choices do not jump around.
 
-Cost (bench/web.py measures it): the counts over the whole catalogue, which the landing
+The list's search index (catalogue.search_index) counts them when it can answer the
+filterset (`_index_counts`: one AND and one popcount per value, no SQL); otherwise Postgres
+does, as follows. Cost (bench/web.py measures it): the counts over the whole catalogue, which the landing
 page shows and which tell what values exist at all, change only when trials change, so
 each process keeps them per catalogue version. The rest is one query: the trials that
 pass every filter are read once for all the facets whose own filter is off (and
