@@ -31,7 +31,7 @@ from .corpus import write_corpus
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 NEW_TRIALS = 5_000_000  # registry numbers of the "full" corpus: never those of the first
-CHANGED = 200
+CHANGED = 1000  # a day's changes: stored trials with new text
 
 
 def corpus(name: str, count: int, seed: int, first: int = 0) -> Path:

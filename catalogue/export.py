@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from .models import Trial
+from .vocabulary import DERIVED
 
 CSV_COLUMNS = (
     "registry_id",
@@ -33,10 +34,8 @@ CSV_COLUMNS = (
     "minimum_age_years",
     "maximum_age_years",
     "in_scope",
-    "cell_sources",
-    "donor",
-    "routes",
-    "diabetes_types",
+    # The derived fields people filter by.
+    *(derived.name for derived in DERIVED if derived.param),
 )
 
 
@@ -149,9 +148,10 @@ def trial_to_dict(trial: Trial) -> dict:
 def classification(trial: Trial) -> dict:
     """The `classification` key: what the catalogue read from the trial's text, and why.
 
-    - in_scope, scope_reason, cell_sources, donor, routes, diabetes_types, recent_onset,
-      comparators, co_interventions: the values as stored, curator corrections included;
-      slugs are those of `catalogue.vocabulary`.
+    - in_scope, scope_reason and every derived field of `catalogue.vocabulary.DERIVED`
+      (cell_sources, donor, diabetes_types, routes, recent_onset, comparators,
+      co_interventions, ...): the values as stored, curator corrections included; slugs are
+      those of `catalogue.vocabulary`.
     - dose: {cells_per_kg, total_cells, doses, interval, interval_days, written, summary}
       or null; cell numbers are plain numbers ("2-3 millions/Kg" -> [2000000.0, 3000000.0]).
     - eligibility: [{measure, low, high, low_inclusive, high_inclusive, unit, kind,
@@ -166,15 +166,8 @@ def classification(trial: Trial) -> dict:
     """
     detail = trial.classification or {}
     return {
-        "in_scope": trial.in_scope,
+        **{derived.name: getattr(trial, derived.name) for derived in DERIVED},
         "scope_reason": trial.scope_reason or None,
-        "cell_sources": trial.cell_sources,
-        "donor": trial.donor,
-        "routes": trial.routes,
-        "diabetes_types": trial.diabetes_types,
-        "recent_onset": trial.recent_onset,
-        "comparators": trial.comparators,
-        "co_interventions": trial.co_interventions,
         "product": detail.get("product") or None,
         "dose": detail.get("dose"),
         "eligibility": detail.get("eligibility", []),

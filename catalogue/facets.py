@@ -26,16 +26,7 @@ from django.db.models import TextChoices
 
 from .filters import TrialFilter
 from .version import catalogue_version
-from .vocabulary import (
-    CellSource,
-    DiabetesType,
-    Donor,
-    Phase,
-    Route,
-    SponsorClass,
-    Status,
-    StudyType,
-)
+from .vocabulary import DERIVED, Phase, SponsorClass, Status, StudyType
 
 
 @dataclass(frozen=True)
@@ -79,10 +70,11 @@ class Counts:
 FACETS = (
     FacetSpec("status", Status, list_all=False),
     FacetSpec("phase", Phase, list_all=True),
-    FacetSpec("cell_source", CellSource, list_all=True),
-    FacetSpec("donor", Donor, list_all=True),
-    FacetSpec("diabetes_type", DiabetesType, list_all=True),
-    FacetSpec("route", Route, list_all=True, folded=True),
+    *(
+        FacetSpec(derived.param, derived.vocabulary, list_all=True, folded=derived.folded)
+        for derived in DERIVED
+        if derived.param
+    ),
     FacetSpec("study_type", StudyType, list_all=True, folded=True),
     FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
     FacetSpec("country", None, list_all=False, folded=True),

@@ -20,16 +20,7 @@ from django import forms
 from django.http import QueryDict
 
 from . import search, search_index
-from .vocabulary import (
-    CellSource,
-    DiabetesType,
-    Donor,
-    Phase,
-    Route,
-    SponsorClass,
-    Status,
-    StudyType,
-)
+from .vocabulary import DERIVED, Phase, SponsorClass, Status, StudyType
 
 SORTS = (
     ("relevance", "Relevance"),
@@ -169,21 +160,18 @@ class TrialFilter(django_filters.FilterSet):
     phase = AnyOfFilter(
         field_name="phases", lookup_expr="overlap", choices=Phase.choices, label="Phase"
     )
-    cell_source = AnyOfFilter(
-        field_name="cell_sources",
-        lookup_expr="overlap",
-        choices=CellSource.choices,
-        label="Cell source",
-    )
-    donor = AnyOfFilter(field_name="donor", lookup_expr="in", choices=Donor.choices, label="Donor")
-    diabetes_type = AnyOfFilter(
-        field_name="diabetes_types",
-        lookup_expr="overlap",
-        choices=DiabetesType.choices,
-        label="Condition",
-    )
-    route = AnyOfFilter(
-        field_name="routes", lookup_expr="overlap", choices=Route.choices, label="Route"
+    # One filter per derived field with a parameter (cell_source, donor, diabetes_type, ...).
+    vars().update(
+        {
+            derived.param: AnyOfFilter(
+                field_name=derived.name,
+                lookup_expr="overlap" if derived.many else "in",
+                choices=derived.vocabulary.choices,
+                label=derived.label,
+            )
+            for derived in DERIVED
+            if derived.param
+        }
     )
     country = AnyValueFilter(field_name="countries", lookup_expr="overlap", label="Country")
     study_type = AnyOfFilter(

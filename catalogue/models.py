@@ -18,12 +18,12 @@ from .querysets import TrialQuerySet
 from .vocabulary import (
     CriterionKind,
     DatePrecision,
-    Donor,
     OutcomeKind,
     SponsorClass,
     SponsorRole,
     Status,
     StudyType,
+    derived_columns,
 )
 
 
@@ -99,16 +99,11 @@ class Trial(models.Model):
     # Denormalised from the lead sponsor so the list filter needs no join.
     lead_sponsor_class = models.CharField(max_length=16, choices=SponsorClass.choices, blank=True)
 
-    # Derived by the classifier (classification); evidence lives in `classification`.
-    in_scope = models.BooleanField(default=True)
+    # Derived by the classifier (the `classification` app); evidence lives in `classification`.
+    # One column per declared derived field (in_scope, cell_sources, donor, ...): the
+    # declaration in vocabulary.DERIVED is the only place that lists them.
+    vars().update(derived_columns())
     scope_reason = models.TextField(blank=True)
-    cell_sources = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    donor = models.CharField(max_length=16, choices=Donor.choices, default=Donor.UNKNOWN)
-    routes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    diabetes_types = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    recent_onset = models.BooleanField(default=False)
-    comparators = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    co_interventions = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     # Cells per kg body weight: the lowest and highest the page names, for a dose filter.
     dose_per_kg_min = models.FloatField(null=True, blank=True)
     dose_per_kg_max = models.FloatField(null=True, blank=True)

@@ -7,6 +7,7 @@ API v2 spellings so a value can be compared with the registry as it is.
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -157,24 +158,39 @@ def label(choices: type[models.TextChoices], value: str) -> str:
 class Derived:
     """A field the classifier derives from a trial's text (never stated by a registry).
 
-    Declared once here and read by every consumer: the classifier's apply step and its
-    JSON, the evaluation, the Trial column, the admin form, the export, the detail page,
-    and the list's filter and facet.
+    Declared once here and read by every consumer: the Trial column, the classifier's
+    apply step and its JSON, the evaluation, the admin form, the export, the detail page,
+    and the list's filter and facet. Adding one: its vocabulary and a line below, its terms
+    and rule in `classification`, a migration.
     """
 
     name: str  # the Trial column, the classification key and the evaluation field
     label: str  # for people
-    vocabulary: type[models.TextChoices] | None = None  # None: a yes/no or free value
+    vocabulary: type[models.TextChoices] | None = None  # None: yes or no
     many: bool = False  # a list of slugs rather than one value
     param: str = ""  # the list filter's (and facet's) parameter; "" when not filterable
     folded: bool = False  # its facet starts closed
     empty: str = "Not stated"  # what the detail page says when there is no value
+    default: object = None  # the column's default (a list field's is the empty list)
     evaluated: bool = True  # scored by evaluate_classifier against the labelled set
+
+    def column(self) -> models.Field:
+        if self.vocabulary is None:
+            return models.BooleanField(default=self.default)
+        if self.many:
+            return ArrayField(models.CharField(max_length=32), default=list, blank=True)
+        return models.CharField(
+            max_length=16, choices=self.vocabulary.choices, default=self.default
+        )
+
+    @property
+    def empty_value(self):
+        return [] if self.many else self.default
 
 
 # In the order the detail page, the admin and the export show them.
 DERIVED: tuple[Derived, ...] = (
-    Derived("in_scope", "In scope"),
+    Derived("in_scope", "In scope", default=True),
     Derived(
         "cell_sources",
         "Cell source",
@@ -183,8 +199,7 @@ DERIVED: tuple[Derived, ...] = (
         param="cell_source",
         empty="Not classified",
     ),
-    Derived("donor", "Donor", Donor, param="donor", empty="Unknown"),
-    Derived("routes", "Route", Route, many=True, param="route", folded=True),
+    Derived("donor", "Donor", Donor, param="donor", empty="Unknown", default=Donor.UNKNOWN),
     Derived(
         "diabetes_types",
         "Condition",
@@ -193,10 +208,16 @@ DERIVED: tuple[Derived, ...] = (
         param="diabetes_type",
         empty="Not classified",
     ),
-    Derived("recent_onset", "Recent onset"),
+    Derived("routes", "Route", Route, many=True, param="route", folded=True),
+    Derived("recent_onset", "Recent onset", default=False),
     Derived("comparators", "Compared with", Comparator, many=True),
     Derived(
         "co_interventions", "Given with", CoIntervention, many=True, empty="Nothing else named"
     ),
 )
 DERIVED_BY_NAME = {d.name: d for d in DERIVED}
+
+
+def derived_columns() -> dict[str, models.Field]:
+    """The Trial columns of the derived fields, by name."""
+    return {d.name: d.column() for d in DERIVED}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from catalogue.vocabulary import DERIVED
+
 from .result import Classification
 from .rules import classify
 
@@ -16,15 +18,8 @@ CLASSIFIER_VERSION = 1
 
 # The Trial columns the classifier writes (the reclassify command bulk-updates exactly these).
 FIELDS = (
-    "in_scope",
+    *(d.name for d in DERIVED),
     "scope_reason",
-    "cell_sources",
-    "donor",
-    "routes",
-    "diabetes_types",
-    "recent_onset",
-    "comparators",
-    "co_interventions",
     "dose_per_kg_min",
     "dose_per_kg_max",
     "classification",
@@ -41,15 +36,9 @@ def apply_classification(trial: Trial, record: ParsedTrial) -> Classification:
     Curator overrides are applied after this, by the curation layer, so they always win.
     """
     result = classify(record)
-    trial.in_scope = result.in_scope
+    for derived in DERIVED:
+        setattr(trial, derived.name, result.values[derived.name])
     trial.scope_reason = result.scope_reason
-    trial.cell_sources = result.cell_sources
-    trial.donor = result.donor
-    trial.routes = result.routes
-    trial.diabetes_types = result.diabetes_types
-    trial.recent_onset = result.recent_onset
-    trial.comparators = result.comparators
-    trial.co_interventions = result.co_interventions
     per_kg = result.dose.cells_per_kg
     trial.dose_per_kg_min = per_kg[0] if per_kg else None
     trial.dose_per_kg_max = per_kg[-1] if per_kg else None

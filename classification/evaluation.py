@@ -14,25 +14,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalogue.vocabulary import DERIVED, DERIVED_BY_NAME
+
 from .result import Classification
 
-LIST_FIELDS = ("cell_sources", "routes", "diabetes_types", "comparators", "co_interventions")
+_SCORED = [d for d in DERIVED if d.evaluated and d.name != "in_scope"]
 FIELDS = (
     "in_scope",
     "out_of_scope",
-    "cell_sources",
-    "donor",
-    "routes",
-    "diabetes_types",
-    "recent_onset",
+    *(d.name for d in _SCORED),
     "dose",
     "eligibility",
-    "comparators",
-    "co_interventions",
     "needs_review",
 )
-# Slugs are scored one by one for these, so a weak slug is visible behind a good total.
-PER_VALUE_FIELDS = ("cell_sources", "donor", "routes", "diabetes_types")
+# Slugs are scored one by one for the fields people filter by, so a weak slug is visible
+# behind a good total.
+PER_VALUE_FIELDS = tuple(d.name for d in _SCORED if d.param)
 _TOLERANCE = 0.01  # relative, for numbers
 
 
@@ -150,7 +147,7 @@ def _predicted(result: Classification, name: str):
         return detail["eligibility"]
     if name == "needs_review":
         return bool(result.review_reasons)
-    return getattr(result, name)
+    return result.values[name]
 
 
 def score(labelled: Iterable[tuple[dict, Classification]]) -> Report:
@@ -172,9 +169,10 @@ def score(labelled: Iterable[tuple[dict, Classification]]) -> Report:
                 got = _eligibility_items(got)
             if isinstance(expected, bool):
                 pairs_expected, pairs_got = [True] if expected else [], [True] if got else []
-            elif name == "donor":
-                pairs_expected = [expected] if expected != "unknown" else []
-                pairs_got = [got] if got != "unknown" else []
+            elif isinstance(expected, str):  # one slug; the field's default says "not known"
+                unknown = DERIVED_BY_NAME[name].default
+                pairs_expected = [expected] if expected != unknown else []
+                pairs_got = [got] if got != unknown else []
             else:
                 pairs_expected, pairs_got = list(expected), list(got)
             tp, fp, fn = _match(pairs_expected, pairs_got)

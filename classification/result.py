@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field, fields
 from functools import cache
 
+from catalogue.vocabulary import DERIVED, DERIVED_BY_NAME
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -93,23 +95,24 @@ class Disagreement:
 
 @dataclass
 class Classification:
-    in_scope: bool
+    """The classifier's answer. `values` holds each declared derived field's value
+    (catalogue.vocabulary.DERIVED), also readable as attributes: `result.cell_sources`."""
+
+    values: dict[str, object]
     scope_reason: str
     is_msc: bool
     is_diabetes: bool
     product: str  # "cells", "derived" (exosomes, secretome, ...) or a look-alike slug
-    cell_sources: list[str]
-    donor: str
-    routes: list[str]
-    diabetes_types: list[str]
-    recent_onset: bool
     dose: Dose
     eligibility: list[Bound]
-    comparators: list[str]
-    co_interventions: list[str]
     evidence: list[Evidence]
     disagreements: list[Disagreement]
     review_reasons: list[str]
+
+    def __getattr__(self, name: str):
+        if name != "values" and name in DERIVED_BY_NAME:
+            return self.values[name]
+        raise AttributeError(name)
 
     def evidence_for(self, field_name: str) -> list[Evidence]:
         return [e for e in self.evidence if e.field == field_name]
@@ -120,23 +123,12 @@ class Classification:
         for item in self.evidence:
             entry = {k: v for k, v in vars(item).items() if k != "field" and (v or k == "value")}
             evidence.setdefault(item.field, []).append(entry)
+        derived = {d.name: self.values[d.name] for d in DERIVED}
         return {
-            "derived": {
-                "in_scope": self.in_scope,
-                "scope_reason": self.scope_reason,
-                "cell_sources": self.cell_sources,
-                "donor": self.donor,
-                "routes": self.routes,
-                "diabetes_types": self.diabetes_types,
-                "recent_onset": self.recent_onset,
-                "comparators": self.comparators,
-                "co_interventions": self.co_interventions,
-            },
+            "derived": {**derived, "scope_reason": self.scope_reason},
             "product": self.product,
             "dose": None if self.dose.empty else _as_dict(self.dose),
             "eligibility": [{**vars(b), "display": b.display} for b in self.eligibility],
-            "comparators": self.comparators,
-            "co_interventions": self.co_interventions,
             "evidence": evidence,
             "disagreements": [_as_dict(d) for d in self.disagreements],
             "review_reasons": self.review_reasons,

@@ -169,21 +169,24 @@ def classify(record: ParsedTrial) -> Classification:
         product = "derived" if _names_derived_product(mentions) else "cells"
     elif deciding:
         product = deciding.kind
+    values = {
+        "in_scope": in_scope,
+        "cell_sources": sources,
+        "donor": str(donor),
+        "diabetes_types": types,
+        "routes": routes,
+        "recent_onset": recent,
+        "comparators": comparators,
+        "co_interventions": co_interventions,
+    }
     return Classification(
-        in_scope=in_scope,
+        values=values,
         scope_reason=reason,
         is_msc=is_msc,
         is_diabetes=is_diabetes,
         product=product,
-        cell_sources=sources,
-        donor=str(donor),
-        routes=routes,
-        diabetes_types=types,
-        recent_onset=recent,
         dose=dose,
         eligibility=bounds,
-        comparators=comparators,
-        co_interventions=co_interventions,
         evidence=evidence,
         disagreements=disagreements,
         review_reasons=reasons,

@@ -13,15 +13,13 @@ from catalogue.landscape import CrossTab
 
 register = template.Library()
 
+# By the list's parameter names: the registry's enums and the derived fields people filter by.
 _VOCABULARIES = {
     "status": vocabulary.Status,
     "phase": vocabulary.Phase,
     "study_type": vocabulary.StudyType,
     "sponsor_class": vocabulary.SponsorClass,
-    "cell_source": vocabulary.CellSource,
-    "donor": vocabulary.Donor,
-    "diabetes_type": vocabulary.DiabetesType,
-    "route": vocabulary.Route,
+    **{d.param: d.vocabulary for d in vocabulary.DERIVED if d.param},
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from .. import classified
 from ..models import Trial
 from ..provenance import section_sources
 
@@ -20,5 +21,6 @@ def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
             "trial": trial,
             "provenance": section_sources(trial),
             "related": [(r, r.in_catalogue) for r in trial.related_trials.all()],
+            **classified.section(trial),
         },
     )

@@ -25,6 +25,7 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
+from catalogue.vocabulary import DERIVED
 from ingest.service import rebuild_trials
 
 # The field that names a row in the history list, whatever its model.
@@ -182,13 +183,7 @@ class TrialAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     ("in_scope", "scope_reason"),
-                    "cell_sources",
-                    "donor",
-                    "routes",
-                    "diabetes_types",
-                    "recent_onset",
-                    "comparators",
-                    "co_interventions",
+                    *(d.name for d in DERIVED if d.name != "in_scope"),
                     ("dose_per_kg_min", "dose_per_kg_max"),
                     "evidence",
                 )
