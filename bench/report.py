@@ -42,6 +42,7 @@ def markdown(results: dict, *, quick: bool = False) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
         f"PostgreSQL {m['postgres']} (embedded unless DATABASE_URL was set); {m['os']}.",
         _duration(results),
+        *_load(results, m["cores"]),
         "",
         *_targets(results),
         *(_ingest(results["ingest"], m["cores"]) if "ingest" in results else []),
@@ -66,6 +67,24 @@ def _duration(results: dict) -> str:
     return (
         f"Run {results['date']}{note}; minutes per part: {parts}; {sum(spent.values()):.1f} in all."
     )
+
+
+def _load(results: dict, cores: int) -> list[str]:
+    """The machine's load average while it ran: above its core count, others were using it."""
+    load = results.get("load")
+    if not load:
+        return []
+    busy = max(load.values()) > cores
+    return [
+        f"Load average (5 min) at the start and end of the run: {load['start']} and {load['end']} "
+        f"on {cores} cores"
+        + (
+            ": the machine was shared and saturated, so absolute times are inflated; compare "
+            "before and after, which alternate request by request."
+            if busy
+            else "."
+        )
+    ]
 
 
 def _ingest(ingest: dict, cores: int) -> list[str]:

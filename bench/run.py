@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     saved = OUT / "results.json"
     results = json.loads(saved.read_text()) if saved.exists() and args.parts != PARTS else {}
     results.update(machine=machine(), date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    load = {"start": round(os.getloadavg()[1], 1)}  # 5-minute load: others sharing the machine
     spent = results.setdefault("part_minutes", {})
     parts = {
         "ingest": lambda: measure_ingest(ingest_sizes),
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
             results[part] = parts[part]()
             spent[part] = round((time.monotonic() - part_started) / 60, 1)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    results["load"] = {**load, "end": round(os.getloadavg()[1], 1)}
     results["parts_run"] = args.parts
     saved.write_text(json.dumps(results, indent=2, default=str))
     from .report import markdown
