@@ -14,7 +14,9 @@ RUN grep -vE '^(playwright|pytest|pytest-django|hypothesis|ruff|embedded-postgre
     && rm /tmp/requirements.txt
 
 COPY . .
-RUN useradd --system --home /app catalogue && chown -R catalogue /app
+# The search index's folder, owned by the app's user (a new named volume takes its owner).
+RUN useradd --system --home /app catalogue && chown -R catalogue /app \
+    && mkdir -p /var/lib/catalogue/search-index && chown -R catalogue /var/lib/catalogue
 USER catalogue
 
 EXPOSE 8000

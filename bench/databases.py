@@ -37,20 +37,29 @@ def _admin(sql: str) -> None:
 def fresh(name: str) -> str:
     """An empty, migrated database `name` (dropped first if it exists); returns its URL."""
     _ensure_template()
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop(name)
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
     return server_url(name)
 
 
 def copy(source: str, name: str) -> str:
     """A copy of database `source` (e.g. a full catalogue to ingest into again)."""
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop(name)
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return server_url(name)
 
 
 def drop(name: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_search_index(name)
+
+
+def _drop_search_index(name: str) -> None:
+    """The database's search index folder (catalogue.search_index), which the database outlived."""
+    import shutil
+
+    folder = os.environ.get("SEARCH_INDEX_DIR", "").strip() or str(ROOT / ".search-index")
+    shutil.rmtree(Path(folder) / name, ignore_errors=True)
 
 
 def _ensure_template() -> None:

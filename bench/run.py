@@ -45,9 +45,17 @@ def web(sizes: list[int], requests: int, keep_first: bool = True) -> dict:
         started = time.monotonic()
         run_module("bench.seed", ["--trials", str(size)], url)
         seeded = time.monotonic() - started
+        started = time.monotonic()
+        manage = [sys.executable, "manage.py", "search_index"]
+        subprocess.run(manage, cwd=ROOT, env=_env(url), check=True)  # the list's search index
+        indexed = time.monotonic() - started
         out = OUT / f"web-{size}.json"
-        run_module("bench.web", ["--trials", str(size), "--requests", str(requests), "--json", str(out)], url)  # fmt: skip
-        results[size] = {"seed_seconds": round(seeded, 1), **json.loads(out.read_text())}
+        run_module("bench.web", ["--trials", str(size), "--requests", str(requests), "--compare", "--json", str(out)], url)  # fmt: skip
+        results[size] = {
+            "seed_seconds": round(seeded, 1),
+            "index_seconds": round(indexed, 1),
+            **json.loads(out.read_text()),
+        }
         if size != sizes[0] or not keep_first:
             databases.drop(name)
     return results
@@ -115,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     saved = OUT / "results.json"
     results = json.loads(saved.read_text()) if saved.exists() and args.parts != PARTS else {}
     results.update(machine=machine(), date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    load = {"start": round(os.getloadavg()[1], 1)}  # 5-minute load: others sharing the machine
     spent = results.setdefault("part_minutes", {})
     parts = {
         "ingest": lambda: measure_ingest(ingest_sizes),
@@ -129,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
             results[part] = parts[part]()
             spent[part] = round((time.monotonic() - part_started) / 60, 1)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    results["load"] = {**load, "end": round(os.getloadavg()[1], 1)}
     results["parts_run"] = args.parts
     saved.write_text(json.dumps(results, indent=2, default=str))
     from .report import markdown

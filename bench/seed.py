@@ -247,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"seeded {result['created']:,} synthetic trials in {result['seconds']}s (+ vacuum)")
     else:
         print(f"{args.trials:,} synthetic trials already there; nothing to do")
+    # The list's search index builds itself on the first list request (bench.run times a
+    # `manage.py search_index` instead).
 
 
 if __name__ == "__main__":

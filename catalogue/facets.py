@@ -4,7 +4,9 @@ Each facet counts the trials that pass every active filter except its own, so ti
 "Phase 2" leaves the other phases' counts at what ticking them instead would give.
 Options with no trials stay listed (muted), so the choices do not jump around.
 
-Cost (bench/web.py measures it): the counts over the whole catalogue, which the landing
+The list's search index (catalogue.search_index) counts them when it can answer the
+filterset (`_index_counts`: one AND and one popcount per value, no SQL); otherwise Postgres
+does, as follows. Cost (bench/web.py measures it): the counts over the whole catalogue, which the landing
 page shows and which tell what values exist at all, change only when trials change, so
 each process keeps them per catalogue version. The rest is one query: the trials that
 pass every filter are read once for all the facets whose own filter is off (and
@@ -88,6 +90,8 @@ def facets(filterset: TrialFilter, counts: Counts | None = None) -> list[Facet]:
 
 def facet_counts(filterset: TrialFilter) -> Counts:
     """Each facet's count per value present in the reachable trials, and the filtered total."""
+    if filterset.found is not None:
+        return _index_counts(filterset, filterset.found)
     version = catalogue_version()  # read before the counts it keys, so never newer than them
     universe = _universe_counts(filterset, version)
     active = set(filterset.values)
@@ -116,6 +120,22 @@ def facet_counts(filterset: TrialFilter) -> Counts:
         else:
             by_facet[param] = present
     return Counts(by_facet, total)
+
+
+def _index_counts(filterset: TrialFilter, found) -> Counts:
+    """The same counts from the search index (catalogue.search_index): each facet over the
+    trials that pass every filter but its own, a facet whose filter is the only one set over
+    every reachable trial, and only the values some reachable trial has."""
+    active = set(filterset.values)
+    by_facet = {}
+    for param in PARAMS:
+        present = found.universe_counts(param)
+        if param in active and not active - {param}:
+            by_facet[param] = present
+        else:
+            counted = found.counts(param, found.without({param}))
+            by_facet[param] = {value: counted.get(value, 0) for value in present}
+    return Counts(by_facet, found.total)
 
 
 # Per process: {(catalogue version, universe SQL): Counts}.

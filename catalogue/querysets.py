@@ -5,22 +5,21 @@ from __future__ import annotations
 from django.contrib.postgres.search import SearchRank
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from . import search
 
 # Highest phase first when sorting by phase; a "Phase 1/2" trial ranks as phase 2.
-_PHASE_RANK = Case(
-    *(
-        When(phases__contains=[phase], then=Value(rank))
-        for phase, rank in (
-            ("PHASE4", 6),
-            ("PHASE3", 5),
-            ("PHASE2", 4),
-            ("PHASE1", 3),
-            ("EARLY_PHASE1", 2),
-            ("NA", 1),
-        )
-    ),
+PHASE_RANKS = (
+    ("PHASE4", 6),
+    ("PHASE3", 5),
+    ("PHASE2", 4),
+    ("PHASE1", 3),
+    ("EARLY_PHASE1", 2),
+    ("NA", 1),
+)
+PHASE_RANK = Case(
+    *(When(phases__contains=[phase], then=Value(rank)) for phase, rank in PHASE_RANKS),
     default=Value(0),
 )
 
@@ -32,8 +31,8 @@ ORDERINGS = {
     "-updated": (F("last_update").desc(nulls_last=True),),
     "-enrollment": (F("enrollment").desc(nulls_last=True),),
     "enrollment": (F("enrollment").asc(nulls_last=True),),
-    "-phase": (_PHASE_RANK.desc(),),
-    "phase": (_PHASE_RANK.asc(),),
+    "-phase": (PHASE_RANK.desc(),),
+    "phase": (PHASE_RANK.asc(),),
 }
 
 # The columns a result in the list shows; everything else stays in the database.
@@ -57,7 +56,51 @@ LIST_COLUMNS = (
 )
 
 
+# The longest slice read through the search index: a page. Longer ones (a whole list) are
+# one plain query, as ordering by position in a list of ids grows with its square.
+INDEXED_SLICE = 1000
+
+
 class TrialQuerySet(models.QuerySet):
+    # The search index's answer to the list query this queryset is (catalogue.search_index):
+    # a slice of it reads the page's ids from the index, then only those rows from Postgres.
+    # Any further filter or order forgets it (the answer no longer fits); annotations keep it.
+    found = None
+
+    def answered_by(self, found):
+        clone = self._chain()
+        clone.found = found
+        return clone
+
+    def annotate(self, *args, **kwargs):
+        clone = super().annotate(*args, **kwargs)
+        clone.found = self.found
+        return clone
+
+    def count(self) -> int:
+        if self.found is not None and self._result_cache is None:
+            return self.found.total
+        return super().count()
+
+    def __getitem__(self, k):
+        if (
+            self.found is None
+            or self._result_cache is not None
+            or not isinstance(k, slice)
+            or k.stop is None
+            or k.step not in (None, 1)
+            or (k.start or 0) < 0
+            or k.stop < 0
+            or k.stop - (k.start or 0) > INDEXED_SLICE
+        ):
+            return super().__getitem__(k)
+        ids = self.found.ids(k.start or 0, k.stop)
+        page = self._chain()  # the same WHERE: Postgres checks the rows the index names
+        page.found = None
+        table = self.model._meta.db_table
+        order = RawSQL(f'array_position(%s::bigint[], "{table}"."id")', (ids,))
+        return page.filter(pk__in=ids).order_by(order)
+
     def in_scope(self):
         return self.filter(in_scope=True)
 

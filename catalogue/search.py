@@ -21,6 +21,8 @@ from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import search_index
+
 # A text search configuration (english + unaccent) created by migration 0001.
 CONFIG = "catalogue"
 # The trigram text is cut here: similarity over more is slow and adds nothing.
@@ -193,7 +195,8 @@ def vector_sql(parts: list[str]) -> str:
 
 
 def refresh(trials) -> None:
-    """Recompute the stored search vector and text of the given trials (and add new words)."""
+    """Recompute the stored search vector and text of the given trials (and add new words),
+    and bring the list's search index up to date with them."""
     from django.db import connection
 
     table = trials.model._meta.db_table
@@ -209,7 +212,9 @@ def refresh(trials) -> None:
                     trial.pk,
                 ],
             )
-    add_words(ids=list(trials.values_list("pk", flat=True)))
+    ids = list(trials.values_list("pk", flat=True))
+    add_words(ids=ids)
+    search_index.refresh(ids)
 
 
 # The words of a trial's text that go into the lexicon of search corrections (SQL, so ingest

@@ -163,6 +163,15 @@ STORAGES = {
     },
 }
 
+# The list page's search index (catalogue.search_index): one folder per database below this.
+# Derived from the database and rebuilt when missing, so it needs no backup.
+SEARCH_INDEX_DIR = Path(
+    os.environ.get("SEARCH_INDEX_DIR", "").strip() or BASE_DIR / ".search-index"
+)
+# Off: every list query goes to Postgres alone (slower at scale, same answers); bench.web
+# measures both ways.
+SEARCH_INDEX = envbool("SEARCH_INDEX", "1")
+
 # Where the bundled sample sources live (loaded by `make run`).
 BUNDLED_SOURCES = BASE_DIR / "data" / "sources"
 

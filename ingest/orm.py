@@ -12,7 +12,7 @@ import json
 from django.db import connection
 from django.utils import timezone
 
-from catalogue import search
+from catalogue import search, search_index
 from catalogue.children import BY_NAME
 from catalogue.curation import save_lock_sources
 from catalogue.models import EligibilityCriterion, SourceDocument, Trial
@@ -26,6 +26,7 @@ def write(groups: list[Group]) -> None:
     for group in groups:
         _write_group(group, now)
     search.add_words(ids=[g.trial_id for g in groups])
+    search_index.refresh([g.trial_id for g in groups])  # the list page's index of them
 
 
 def _write_group(group: Group, now) -> None:

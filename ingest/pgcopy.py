@@ -16,7 +16,7 @@ from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from catalogue import search
+from catalogue import search, search_index
 from catalogue.children import BY_NAME
 from catalogue.curation import save_lock_sources
 from catalogue.models import EligibilityCriterion, SourceDocument, Trial
@@ -79,6 +79,7 @@ def write(groups: list[Group]) -> None:
     )
     save_lock_sources([lock for g in groups for lock in g.write.lock_updates])
     search.add_words(ids=[g.trial_id for g in groups])
+    search_index.refresh([g.trial_id for g in groups])  # the list page's index of them
 
 
 def _set_parents(updates: list[tuple[int, int | None]]) -> None:

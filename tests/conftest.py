@@ -40,6 +40,14 @@ def fast(settings):
 
 
 @pytest.fixture
+def without_search_index(monkeypatch):
+    """The list answered by Postgres alone, as when the search index cannot answer."""
+    from catalogue import search_index
+
+    monkeypatch.setattr(search_index, "current", lambda: None)
+
+
+@pytest.fixture
 def seeded(db):
     """The five bundled trials, ingested."""
     call_command("ingest", str(SOURCES), verbosity=0)

@@ -9,6 +9,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
 from catalogue import search, vocabulary
 from catalogue.landscape import CrossTab
@@ -73,6 +74,44 @@ def enum_text(value: str) -> str:
     if value == "NA":  # the registry's "not applicable" (e.g. allocation of a one-arm trial)
         return "Not applicable"
     return value.replace("_", " ").capitalize() if value else ""
+
+
+# One facet option of the filter panel (catalogue/_filters.html). A page lists ~100 options,
+# and the template engine took ~0.15 ms each, a third of a list page's time: so they are
+# built here, with the markup the template had, every value escaped as the template did.
+_OPTION = (
+    '\n          <li class="option{empty}" data-facet="{param}" data-value="{value}"'
+    ' data-count="{count}">\n'
+    '            <input type="checkbox" id="f-{param}-{slug}" name="{param}" value="{value}"'
+    "{checked}>\n"
+    '            <label for="f-{param}-{slug}">{label} <span class="count">{count}'
+    '<span class="visually-hidden"> trial{plural}</span></span></label>\n'
+    "          </li>\n          "
+)
+# What django.utils.html.escape replaces, as one translation table.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+@register.simple_tag
+def facet_options(facet, options=None) -> SafeString:
+    """The <li> of every option of a facet (or of the given ones of its options)."""
+    param = str(facet.param).translate(_ESCAPES)
+    rows = []
+    for option in facet.options if options is None else options:
+        value = str(option.value)
+        rows.append(
+            _OPTION.format(
+                empty="" if option.count else " empty",
+                param=param,
+                value=value.translate(_ESCAPES),
+                count=int(option.count),
+                slug=slugify(value).translate(_ESCAPES),
+                checked=" checked" if option.selected else "",
+                label=str(option.label).translate(_ESCAPES),
+                plural="" if option.count == 1 else "s",
+            )
+        )
+    return mark_safe("".join(rows))  # every piece escaped above
 
 
 @register.simple_tag

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import curation
+from catalogue import curation, search
 from catalogue.models import (
     Arm,
     CuratorLock,
@@ -282,6 +282,11 @@ class TrialAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             curation.record_field_edits(obj, before, form.changed_data, request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The curator's text is searchable at once, and the list (its index) shows the edit.
+        search.refresh(Trial.objects.filter(pk=form.instance.pk))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is CuratorLock:
