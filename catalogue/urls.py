@@ -9,5 +9,7 @@ urlpatterns = [
     path("trials/", views.trial_list, name="trial_list"),
     re_path(r"^trials\.(?P<fmt>csv|json)$", views.download, name="download"),
     path("trials/<str:registry_id>/", views.trial_detail, name="trial_detail"),
+    path("trials/<str:registry_id>/report/", views.report_error, name="report_error"),
+    path("trials/<str:registry_id>/report/thanks/", views.report_thanks, name="report_thanks"),
     path("landscape/", views.landscape, name="landscape"),
 ]

@@ -1,8 +1,9 @@
-"""The curators' admin: trials with every child row inline, the review queue, sponsors, sources."""
+"""The curators' admin: trials with every child row inline, the review queue, readers' error
+reports, sponsors, sources."""
 
 from django.contrib import admin
 
-from . import review, sources, sponsors, trials  # noqa: F401  (registration happens on import)
+from . import reports, review, sources, sponsors, trials  # noqa: F401  (registration happens on import)
 
 admin.site.site_header = "MSC–Diabetes catalogue: curation"
 admin.site.site_title = "Catalogue curation"

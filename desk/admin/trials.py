@@ -1,4 +1,9 @@
-"""Trial admin: every child row inline; each curator edit is recorded as curator-owned."""
+"""Trial admin: every child row inline; each curator edit is recorded as curator-owned.
+
+Classified fields are edited with their vocabularies (labelled checkboxes, selects) and
+shown beside the evidence they were read from; sources that disagree are compared on their
+own page (`compare`); a field can be set on many trials at once (`bulk`).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import curation
+from catalogue import curation, provenance
 from catalogue.models import (
     Arm,
     CuratorLock,
@@ -21,11 +27,17 @@ from catalogue.models import (
     Location,
     Outcome,
     Reference,
+    ReviewNote,
     SourceDocument,
     Trial,
     TrialSponsor,
 )
+from catalogue.reports import field_label
+from catalogue.vocabulary import DERIVED, label
 from ingest.service import rebuild_trials
+
+from ..forms import VocabularyField, trial_formfield, vocabulary_choices
+from . import bulk, compare
 
 # The field that names a row in the history list, whatever its model.
 SUMMARY_KEYS = ("text", "name", "label", "measure", "registry_id", "facility", "citation", "field")
@@ -45,11 +57,27 @@ class CuratedInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("position", "pk")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Sources leave text out (an arm without a label): such a row must not stop the
+        # curator from saving the trial. The model does not check a field the form leaves
+        # optional when it is empty.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.TextField):
+            field.required = False
+        return field
+
 
 class ArmInline(CuratedInline):
     model = Arm
     fields = ("position", "label", "arm_type", "description", "interventions", "curated")
     filter_horizontal = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("interventions")
+        if field is not None:
+            field.choices = list(iter(field.choices))  # read once for every arm, not per arm
+        return formset
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Only the interventions of this trial can be linked to its arms.
@@ -80,6 +108,9 @@ class SponsorInline(CuratedInline):
     fields = ("position", "sponsor", "role", "curated")
     autocomplete_fields = ("sponsor",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sponsor")
+
 
 class LocationInline(CuratedInline):
     model = Location
@@ -103,6 +134,21 @@ class LockInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trial", "user")
+
+
+class NoteInline(admin.TabularInline):
+    """Notes curators leave each other on a trial; never published."""
+
+    model = ReviewNote
+    extra = 0
+    fields = ("text", "user", "created_at")
+    readonly_fields = ("user", "created_at")
+    formfield_overrides = COMPACT_TEXT
+    verbose_name = "note"
+    verbose_name_plural = "notes for curators (never published)"
+
 
 class SourceInline(admin.TabularInline):
     model = SourceDocument
@@ -118,6 +164,33 @@ class SourceInline(admin.TabularInline):
     def link(self, doc):
         url = reverse("admin:catalogue_sourcedocument_change", args=[doc.pk])
         return format_html('<a href="{}">{}</a> (raw text)', url, doc.filename)
+
+
+class TrialForm(forms.ModelForm):
+    """The trial change form: a curator-owned field says so beside its widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, VocabularyField):
+                field.show_stored(self.initial.get(name))
+        if self.instance.pk:
+            for lock in self.instance.locks.all():
+                if lock.field in self.fields:
+                    who = lock.user.get_username() if lock.user else "a curator"
+                    self.fields[lock.field].help_text = format_html(
+                        '<span class="curator-owned">Curator-owned</span> since {} by {}; '
+                        "release it under “curator-owned fields” below.",
+                        lock.created_at.date(),
+                        who,
+                    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("dose_per_kg_min"), data.get("dose_per_kg_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("dose_per_kg_max", "The highest dose is lower than the lowest.")
+        return data
 
 
 @admin.register(Trial)
@@ -149,11 +222,14 @@ class TrialAdmin(admin.ModelAdmin):
     )
     ordering = ("registry_id",)
     list_per_page = 50
+    form = TrialForm
     formfield_overrides = COMPACT_TEXT
+    change_form_template = "admin/catalogue/trial/change_form.html"
     readonly_fields = (
         "registry_id",
         "needs_review",
         "review_reason_list",
+        "reader_reports",
         "evidence",
         "provenance",
         "first_ingested",
@@ -196,7 +272,15 @@ class TrialAdmin(admin.ModelAdmin):
         ),
         (
             "Review",
-            {"fields": ("needs_review", "review_reason_list", "reviewed_at", "reviewed_by")},
+            {
+                "fields": (
+                    "needs_review",
+                    "review_reason_list",
+                    "reader_reports",
+                    "reviewed_at",
+                    "reviewed_by",
+                )
+            },
         ),
         (
             "Description",
@@ -236,6 +320,7 @@ class TrialAdmin(admin.ModelAdmin):
     )
     inlines = (
         LockInline,
+        NoteInline,
         ArmInline,
         InterventionInline,
         CriterionInline,
@@ -245,10 +330,40 @@ class TrialAdmin(admin.ModelAdmin):
         ReferenceInline,
         SourceInline,
     )
-    actions = ("reingest", "reclassify", "mark_in_scope", "mark_out_of_scope")
+    actions = (
+        "set_field",
+        "reingest",
+        "reclassify",
+        "mark_in_scope",
+        "mark_out_of_scope",
+    )
+
+    class Media:
+        css = {"all": ("desk/desk.css",)}
 
     def has_add_permission(self, request):
         return False  # trials come from sources; `manage.py ingest` creates them
+
+    def get_urls(self):
+        compare_view = self.admin_site.admin_view(self.compare_view)
+        return [
+            path("<path:object_id>/sources/", compare_view, name="catalogue_trial_compare"),
+            *super().get_urls(),
+        ]
+
+    def get_object(self, request, object_id, from_field=None):
+        trial = super().get_object(request, object_id, from_field)
+        if trial is not None:
+            # Read by the form's field notes, the evidence panel and the review section.
+            from django.db.models import prefetch_related_objects
+
+            prefetch_related_objects([trial], "locks__user", "error_reports", "conflict_decisions")
+        return trial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return trial_formfield(db_field) or super().formfield_for_dbfield(
+            db_field, request, **kwargs
+        )
 
     @admin.display(description="title")
     def short_title(self, trial):
@@ -256,28 +371,56 @@ class TrialAdmin(admin.ModelAdmin):
 
     @admin.display(description="phases")
     def phase_list(self, trial):
-        return ", ".join(trial.phases)
+        return labels_of("phases", trial.phases)
 
     @admin.display(description="cell sources")
     def cell_source_list(self, trial):
-        return ", ".join(trial.cell_sources)
+        return labels_of("cell_sources", trial.cell_sources)
 
     @admin.display(description="review reasons")
     def review_reason_list(self, trial):
         cleared = set(trial.review_cleared)
-        return format_html_join(
-            "",
-            "<div>{}{}</div>",
-            ((r, " (reviewed)" if r in cleared else "") for r in trial.review_reasons),
-        )
+        settled = curation.settled_reasons(trial)
+        notes = []
+        for reason in trial.review_reasons:
+            if reason in settled:
+                notes.append((reason, " (settled by a curator)"))
+            elif reason in cleared:
+                notes.append((reason, " (reviewed)"))
+            else:
+                notes.append((reason, ""))
+        html = format_html_join("", "<div>{}{}</div>", notes)
+        if curation.conflicts(trial):
+            url = reverse("admin:catalogue_trial_compare", args=[trial.pk])
+            html += format_html('<p><a class="button" href="{}">Compare the sources</a></p>', url)
+        return html
 
-    @admin.display(description="classification evidence")
+    @admin.display(description="reports from readers")
+    def reader_reports(self, trial):
+        reports = sorted(trial.error_reports.all(), key=lambda r: r.created_at, reverse=True)
+        for report in reports:
+            report.about = field_label(report.field)
+        return render_to_string("admin/catalogue/trial/_reports.html", {"reports": reports})
+
+    @admin.display(description="evidence")
     def evidence(self, trial):
-        return format_html("<pre>{}</pre>", json.dumps(trial.classification, indent=2)[:20000])
+        return render_to_string(
+            "admin/catalogue/trial/_evidence.html",
+            {
+                "rows": evidence_rows(trial),
+                "raw": json.dumps(trial.classification, indent=2, ensure_ascii=False)[:50000],
+            },
+        )
 
     @admin.display(description="which source gave each field")
     def provenance(self, trial):
-        return format_html("<pre>{}</pre>", json.dumps(trial.field_sources, indent=2))
+        rows = sorted(trial.field_sources.items())
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="desk-provenance"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
 
     def save_model(self, request, obj, form, change):
         before = {}
@@ -289,6 +432,14 @@ class TrialAdmin(admin.ModelAdmin):
             curation.record_field_edits(obj, before, form.changed_data, request.user)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ReviewNote:
+            for note in formset.save(commit=False):
+                if not note.pk:
+                    note.user = request.user
+                note.save()
+            for note in formset.deleted_objects:
+                note.delete()
+            return
         if formset.model is CuratorLock:
             released = [f.instance for f in formset.deleted_forms if f.instance.pk]
             super().save_formset(request, form, formset, change)
@@ -310,8 +461,16 @@ class TrialAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
     def _rebuild_after_release(self, request, trial):
-        rebuild_trials([trial])
+        # A fresh copy: the form's trial holds its locks as they were before the release.
+        rebuild_trials([Trial.objects.get(pk=trial.pk)])
         messages.info(request, "Released fields take the sources' values again.")
+
+    def compare_view(self, request, object_id):
+        return compare.compare_sources(self, request, object_id)
+
+    @admin.action(description="Set a field on the selected trials…")
+    def set_field(self, request, queryset):
+        return bulk.set_field(self, request, queryset)
 
     @admin.action(description="Re-ingest selected trials from their stored sources")
     def reingest(self, request, queryset):
@@ -371,3 +530,74 @@ class TrialAdmin(admin.ModelAdmin):
             "object": trial,
         }
         return TemplateResponse(request, "admin/catalogue/trial/history.html", context)
+
+
+def labels_of(name: str, values) -> str:
+    """A Trial column's slugs as the labels of its vocabulary."""
+    names = dict(vocabulary_choices(Trial._meta.get_field(name)))
+    return ", ".join(names.get(v, v) for v in values)
+
+
+def shown(derived, value) -> str:
+    """A derived value as the detail page says it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if derived.vocabulary:
+        values = value if isinstance(value, list) else [value] if value else []
+        return ", ".join(label(derived.vocabulary, v) for v in values) or derived.empty
+    return str(value) if value not in (None, "", []) else derived.empty
+
+
+def evidence_rows(trial: Trial) -> list[dict]:
+    """Each derived field with its value, whether a curator owns it, what the classifier
+    read, and the passages it read it from (the detail page's content, for the admin)."""
+    detail = trial.classification or {}
+    derived_values = detail.get("derived") or {}
+    evidence = detail.get("evidence") or {}
+    locks = {lock.field: lock for lock in trial.locks.all()}
+
+    def items(name, derived=None):
+        out = []
+        for e in evidence.get(name, []):
+            value = e.get("value", "")
+            if derived and derived.vocabulary:
+                value = label(derived.vocabulary, value)
+            else:
+                value = e.get("note") or value
+            out.append(
+                {
+                    **e,
+                    "shown": value,
+                    "source": provenance.evidence_source(trial, e.get("section", "")),
+                }
+            )
+        return out
+
+    rows = []
+    for derived in DERIVED:
+        value = getattr(trial, derived.name)
+        read = derived_values.get(derived.name, value)
+        rows.append(
+            {
+                "name": derived.name,
+                "label": derived.label,
+                "value": shown(derived, value),
+                "reason": trial.scope_reason if derived.name == "in_scope" else "",
+                "lock": locks.get(derived.name),
+                "read": shown(derived, read) if read != value else None,
+                "evidence": items(derived.name, derived),
+            }
+        )
+    dose = detail.get("dose") or {}
+    rows.append(
+        {
+            "name": "dose",
+            "label": "Dose",
+            "value": dose.get("summary") or "Not stated",
+            "reason": "",
+            "lock": locks.get("dose_per_kg_min") or locks.get("dose_per_kg_max"),
+            "read": None,
+            "evidence": items("dose"),
+        }
+    )
+    return rows
