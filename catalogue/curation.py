@@ -10,6 +10,7 @@ Three kinds of correction:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 
@@ -243,11 +244,14 @@ REPORT_REASON_PREFIX = "error report from a reader"
 
 
 def report_reason(report: ErrorReport) -> str:
-    """Named by when it was sent, not by its id, so a curation file carries it to another
-    catalogue unchanged (and a later report is a new reason, which a "reviewed" mark does
-    not cover)."""
+    """Named by when it was sent and a tag of its text, not by its id: a curation file
+    carries it to another catalogue unchanged, and every report is a new reason (which an
+    earlier "reviewed" mark does not cover)."""
     sent = report.created_at.astimezone(UTC)
-    return f"{REPORT_REASON_PREFIX}, {sent:%Y-%m-%d %H:%M:%S} UTC ({field_label(report.field)})"
+    tag = hashlib.sha256(f"{sent.isoformat()}|{report.text}".encode()).hexdigest()[:6]
+    return (
+        f"{REPORT_REASON_PREFIX} ({field_label(report.field)}), {sent:%Y-%m-%d %H:%M} UTC, #{tag}"
+    )
 
 
 def desk_reasons(trial: Trial) -> tuple[list[str], set[str]]:

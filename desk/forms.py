@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
@@ -182,18 +183,36 @@ class CellDoseField(forms.Field):
             return True
 
 
+class LinesField(SimpleArrayField):
+    """A list of free text, one item per line: conditions and keywords hold commas
+    ("Diabetes Mellitus, Type 1"), so the comma-separated default would split them."""
+
+    def __init__(self, base_field: forms.Field, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "cols": 80}))
+        kwargs.setdefault("help_text", "One per line.")
+        kwargs.setdefault("required", False)
+        super().__init__(base_field, delimiter="\n", **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "\n".join(line.strip() for line in value.splitlines() if line.strip())
+        return super().to_python(value)
+
+
 # Cells per kg: the classifier's lowest and highest dose, typed as people write doses.
 DOSE_FIELDS = {"dose_per_kg_min": "Lowest dose", "dose_per_kg_max": "Highest dose"}
 
 
 def trial_formfield(db_field: models.Field) -> forms.Field | None:
     """The desk's form field for a Trial column, when it differs from Django's default:
-    vocabularies from their declarations, doses as people write them."""
+    vocabularies from their declarations, doses as people write them, text lists by line."""
     derived = DERIVED_BY_NAME.get(db_field.name)
     title = derived.label if derived else capfirst(db_field.verbose_name)
     choices = vocabulary_choices(db_field)
     if isinstance(db_field, ArrayField) and choices:
         return VocabularyField(choices=choices, label=title)
+    if isinstance(db_field, ArrayField):
+        return LinesField(db_field.base_field.formfield(), label=title)
     if db_field.name in DOSE_FIELDS:
         return CellDoseField(label=DOSE_FIELDS[db_field.name])
     if derived and choices:

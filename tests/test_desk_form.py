@@ -114,10 +114,25 @@ def test_ticking_labels_saves_slugs_in_vocabulary_order(client, curator, seeded)
 
 
 def test_saving_the_form_unchanged_makes_nothing_curator_owned(client, curator, seeded):
-    trial = Trial.objects.get(registry_id="NCT02893306")  # has a dose: 2–3 × 10^6 cells/kg
-    assert trial.dose_per_kg_min == 2e6
-    assert post_form(client, trial, {}) is None
-    assert not CuratorLock.objects.filter(trial=trial).exists()
+    # Among them a dose (2–3 × 10^6 cells/kg), conditions with commas in them
+    # ("Diabetes Mellitus, Type 1") and an arm without a label.
+    assert Trial.objects.get(registry_id="NCT02893306").dose_per_kg_min == 2e6
+    before = {t.registry_id: t.conditions for t in Trial.objects.all()}
+    assert "Diabetes Mellitus, Type 1" in before["NCT01219465"]
+    for trial in Trial.objects.all():
+        assert post_form(client, trial, {}) is None, trial.registry_id
+    assert not CuratorLock.objects.exists()
+    assert {t.registry_id: t.conditions for t in Trial.objects.all()} == before
+
+
+def test_text_lists_are_one_item_per_line(client, curator, seeded):
+    trial = Trial.objects.get(registry_id=VINMEC)
+    page = BeautifulSoup(client.get(change_url(trial)).content, "html.parser")
+    assert page.select_one('textarea[name="conditions"]').get_text().strip() == "Type 1 Diabetes"
+    changes = {"keywords": "Diabetes Mellitus, Type 1\r\n\r\n  stem cells  \r\n"}
+    assert post_form(client, trial, changes) is None
+    trial.refresh_from_db()
+    assert trial.keywords == ["Diabetes Mellitus, Type 1", "stem cells"]
 
 
 def test_doses_are_typed_with_their_unit_shown(client, curator, seeded):

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import curation, provenance
+from catalogue import curation, provenance, search
 from catalogue.models import (
     Arm,
     CuratorLock,
@@ -430,6 +430,11 @@ class TrialAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             curation.record_field_edits(obj, before, form.changed_data, request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A curator's words are searchable at once, not only after the next rebuild.
+        search.refresh(Trial.objects.filter(pk=form.instance.pk))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ReviewNote:
