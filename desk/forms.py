@@ -62,17 +62,17 @@ class VocabularyField(forms.MultipleChoiceField):
             ]
 
     def validate(self, value):
-        super().validate(value)
-        strays = [v for v in value if v not in self.vocabulary]
-        if strays:
-            raise ValidationError(
-                "%(values)s is not in the vocabulary (%(known)s).",
-                code="invalid_choice",
-                params={
-                    "values": ", ".join(f"“{v}”" for v in strays),
-                    "known": ", ".join(self.vocabulary.values()),
-                },
-            )
+        strays = [v for v in value or [] if v not in self.vocabulary]
+        if not strays:
+            return super().validate(value)
+        raise ValidationError(
+            "%(values)s is not in the vocabulary (%(known)s).",
+            code="invalid_choice",
+            params={
+                "values": ", ".join(f"“{v}”" for v in strays),
+                "known": ", ".join(self.vocabulary.values()),
+            },
+        )
 
     def clean(self, value):
         chosen = set(super().clean(value))
@@ -183,6 +183,26 @@ class CellDoseField(forms.Field):
             return True
 
 
+def _newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class SourceTextField(forms.CharField):
+    """Text as the sources gave it. A browser sends a text box's lines back with CRLF, and
+    Django trims the ends of what it gets: neither is an edit, so neither may make the
+    field curator-owned (nor rewrite the stored text)."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return _newlines(super().to_python(value))
+
+    def has_changed(self, initial, data):
+        return _newlines(initial or "") != _newlines(data or "")
+
+
 class LinesField(SimpleArrayField):
     """A list of free text, one item per line: conditions and keywords hold commas
     ("Diabetes Mellitus, Type 1"), so the comma-separated default would split them."""
@@ -218,3 +238,20 @@ def trial_formfield(db_field: models.Field) -> forms.Field | None:
     if derived and choices:
         return forms.TypedChoiceField(choices=choices, label=title, required=not db_field.blank)
     return None
+
+
+def as_source_text(db_field: models.Field, field: forms.Field | None, **kwargs):
+    """`field` (the admin's form field for a text column) as a SourceTextField with the same
+    widget, label and limits; any other field as it is."""
+    if field is None or vocabulary_choices(db_field):
+        return field
+    if not isinstance(db_field, models.CharField | models.TextField):
+        return field
+    kwargs = {"required": field.required, **kwargs}
+    return db_field.formfield(
+        form_class=SourceTextField,
+        widget=field.widget,
+        label=field.label,
+        help_text=field.help_text,
+        **kwargs,
+    )

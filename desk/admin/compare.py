@@ -95,6 +95,9 @@ def comparison(trial: Trial, views: list[SourceView]) -> dict:
                         "stated": view.document.filename in stated,
                         "value": shown(key, view.columns),
                         "chosen": trial.field_sources.get(key) == view.document.filename,
+                        "taken": bool(decision)
+                        and decision.decision == ConflictDecision.Decision.TOOK
+                        and decision.source == view.document.filename,
                     }
                     for view in views
                 ],

@@ -36,7 +36,7 @@ from catalogue.reports import field_label
 from catalogue.vocabulary import DERIVED, label
 from ingest.service import rebuild_trials
 
-from ..forms import VocabularyField, trial_formfield, vocabulary_choices
+from ..forms import VocabularyField, as_source_text, trial_formfield, vocabulary_choices
 from . import bulk, compare
 
 # The field that names a row in the history list, whatever its model.
@@ -58,13 +58,11 @@ class CuratedInline(admin.TabularInline):
         return super().get_queryset(request).order_by("position", "pk")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Sources leave text out (an arm without a label): such a row must not stop the
-        # curator from saving the trial. The model does not check a field the form leaves
-        # optional when it is empty.
+        # A browser's CRLF is not an edit (SourceTextField). Sources leave text out (an arm
+        # without a label): such a row must not stop the curator from saving the trial, and
+        # the model does not check a field the form leaves optional.
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and isinstance(db_field, models.TextField):
-            field.required = False
-        return field
+        return as_source_text(db_field, field, required=False)
 
 
 class ArmInline(CuratedInline):
@@ -153,12 +151,16 @@ class NoteInline(admin.TabularInline):
 class SourceInline(admin.TabularInline):
     model = SourceDocument
     extra = 0
-    fields = ("link", "source_format", "sha256", "ingested_at", "warnings")
+    fields = ("link", "source_format", "digest", "ingested_at", "warnings")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="SHA-256")
+    def digest(self, doc):
+        return format_html('<code title="{}">{}…</code>', doc.sha256, doc.sha256[:12])
 
     @admin.display(description="file")
     def link(self, doc):
@@ -361,8 +363,8 @@ class TrialAdmin(admin.ModelAdmin):
         return trial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        return trial_formfield(db_field) or super().formfield_for_dbfield(
-            db_field, request, **kwargs
+        return trial_formfield(db_field) or as_source_text(
+            db_field, super().formfield_for_dbfield(db_field, request, **kwargs)
         )
 
     @admin.display(description="title")
