@@ -134,6 +134,8 @@ def test_edit_with_the_vocabulary_and_read_the_evidence(browser, live_server, de
     assert "“PHASE 7” is not in the vocabulary" in error and "Phase 1" in error
     assert Trial.objects.get(registry_id="NCT05308836").phases == ["PHASE1"]
     shoot(page, "trial-form-refused")
+    page.locator(".field-phases").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "desk-phase-refused.png"))
     assert errors == [], errors
 
 
@@ -160,7 +162,11 @@ def test_settle_a_disagreement_side_by_side(browser, live_server, desk):  # noqa
 
     page.goto(live_server.url + reverse("admin:catalogue_trial_history", args=[trial.pk]))
     rows = page.locator("#change-history tr.event")
-    by_cura = [rows.nth(i).inner_text() for i in range(rows.count()) if "cura" in rows.nth(i).locator(".who").inner_text()]
+    by_cura = [
+        rows.nth(i).inner_text()
+        for i in range(rows.count())
+        if "cura" in rows.nth(i).locator(".who").inner_text()
+    ]
     assert any("overall_status" in text for text in by_cura)
     shoot(page, "history")
     assert errors == [], errors

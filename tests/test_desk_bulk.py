@@ -104,3 +104,17 @@ def test_a_value_outside_the_vocabulary_is_refused(client, curator, chosen):
     assert response.status_code == 200
     assert "PHASE 7" in page.select_one(".errorlist").get_text()
     assert not CuratorLock.objects.exists()
+
+
+def test_someone_who_may_only_look_cannot_set_fields(client, chosen):
+    from django.contrib.auth.models import Permission, User
+
+    viewer = User.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_trial"))
+    client.force_login(viewer)
+    page = BeautifulSoup(client.get(LIST).content, "html.parser")
+    actions = [o["value"] for o in page.select('select[name="action"] option')]
+    assert "set_field" not in actions
+    response, _ = step(client, chosen, step="apply", field="donor", value="autologous")
+    assert not CuratorLock.objects.exists()
+    assert Trial.objects.filter(donor="autologous").count() == 1

@@ -36,7 +36,14 @@ from catalogue.reports import field_label
 from catalogue.vocabulary import DERIVED, label
 from ingest.service import rebuild_trials
 
-from ..forms import VocabularyField, as_source_text, trial_formfield, vocabulary_choices
+from ..forms import (
+    DOSE_FIELDS,
+    VocabularyField,
+    as_source_text,
+    format_dose,
+    trial_formfield,
+    vocabulary_choices,
+)
 from . import bulk, compare
 
 # The field that names a row in the history list, whatever its model.
@@ -125,7 +132,7 @@ class LockInline(admin.TabularInline):
 
     model = CuratorLock
     extra = 0
-    fields = ("field", "value", "original_value", "source_value", "user", "updated_at")
+    fields = ("field", "curator_value", "was", "sources_say", "user", "updated_at")
     readonly_fields = fields
     verbose_name_plural = "curator-owned fields (tick 'delete' to release)"
 
@@ -134,6 +141,34 @@ class LockInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("trial", "user")
+
+    @admin.display(description="curator's value")
+    def curator_value(self, lock):
+        return lock_value(lock.field, lock.value)
+
+    @admin.display(description="before the curator")
+    def was(self, lock):
+        return lock_value(lock.field, lock.original_value)
+
+    @admin.display(description="the sources say now")
+    def sources_say(self, lock):
+        return lock_value(lock.field, lock.source_value)
+
+
+def lock_value(field: str, value) -> str:
+    """A stored value as people read it: labels for slugs, long text cut short."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field in DOSE_FIELDS:
+        return f"{format_dose(value)} cells/kg"
+    names = dict(vocabulary_choices(Trial._meta.get_field(field)))
+    if isinstance(value, list):
+        text = ", ".join(names.get(v, str(v)) for v in value)
+    elif isinstance(value, bool):
+        text = "Yes" if value else "No"
+    else:
+        text = names.get(value, str(value))
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 class NoteInline(admin.TabularInline):
@@ -475,27 +510,29 @@ class TrialAdmin(admin.ModelAdmin):
     def compare_view(self, request, object_id):
         return compare.compare_sources(self, request, object_id)
 
-    @admin.action(description="Set a field on the selected trials…")
+    @admin.action(description="Set a field on the selected trials…", permissions=["change"])
     def set_field(self, request, queryset):
         return bulk.set_field(self, request, queryset)
 
-    @admin.action(description="Re-ingest selected trials from their stored sources")
+    @admin.action(
+        description="Re-ingest selected trials from their stored sources", permissions=["change"]
+    )
     def reingest(self, request, queryset):
         done, errors = rebuild_trials(queryset, reparse=True)
         for error in errors:
             messages.error(request, error)
         messages.success(request, f"Re-ingested {done} trial(s); curator-owned values kept.")
 
-    @admin.action(description="Re-classify selected trials")
+    @admin.action(description="Re-classify selected trials", permissions=["change"])
     def reclassify(self, request, queryset):
         done, _ = rebuild_trials(queryset)
         messages.success(request, f"Re-classified {done} trial(s); curator-owned values kept.")
 
-    @admin.action(description="Mark in scope (curator-owned)")
+    @admin.action(description="Mark in scope (curator-owned)", permissions=["change"])
     def mark_in_scope(self, request, queryset):
         self._set_scope(request, queryset, True)
 
-    @admin.action(description="Mark out of scope (curator-owned)")
+    @admin.action(description="Mark out of scope (curator-owned)", permissions=["change"])
     def mark_out_of_scope(self, request, queryset):
         self._set_scope(request, queryset, False)
 
