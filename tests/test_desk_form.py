@@ -215,3 +215,12 @@ def test_the_change_form_reads_a_fixed_number_of_queries(
     assert trial.locks.count() == 3
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_marked_words_are_escaped_and_old_evidence_is_shown_unmarked():
+    from catalogue.templatetags.catalogue import marked
+
+    html = marked({"phrase": "<b>MSC</b> & bone marrow", "match": "bone marrow"})
+    assert html == "&lt;b&gt;MSC&lt;/b&gt; &amp; <mark>bone marrow</mark>"
+    assert marked({"phrase": "bone marrow <i>"}) == "bone marrow &lt;i&gt;"  # stored before `match`
+    assert marked({"phrase": "x", "match": "not there"}) == "x"

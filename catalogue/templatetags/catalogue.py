@@ -71,9 +71,10 @@ def highlight(snippet: str) -> SafeString:
 
 
 @register.filter
-def marked(phrase: str, match: str) -> SafeString:
-    """An evidence passage as HTML: escaped, with the words that decided the value in <mark>."""
-    phrase = phrase or ""
+def marked(evidence: dict) -> SafeString:
+    """An evidence passage as HTML: escaped, with the words that decided the value in <mark>
+    (evidence stored before the classifier kept them has no `match`: shown unmarked)."""
+    phrase, match = evidence.get("phrase") or "", evidence.get("match") or ""
     at = phrase.find(match) if match else -1
     if at < 0:
         return escape(phrase)

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -392,8 +393,6 @@ class TrialAdmin(admin.ModelAdmin):
         trial = super().get_object(request, object_id, from_field)
         if trial is not None:
             # Read by the form's field notes, the evidence panel and the review section.
-            from django.db.models import prefetch_related_objects
-
             prefetch_related_objects([trial], "locks__user", "error_reports", "conflict_decisions")
         return trial
 
