@@ -10,13 +10,25 @@ Three kinds of correction:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+import json
+from datetime import UTC, date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from .children import row_key
-from .models import CuratorDeletion, CuratorLock, Sponsor, SponsorAlias, Trial, TrialSponsor
+from .models import (
+    ConflictDecision,
+    CuratorDeletion,
+    CuratorLock,
+    ErrorReport,
+    Sponsor,
+    SponsorAlias,
+    Trial,
+    TrialSponsor,
+)
+from .reports import field_label
 
 # Fields a curator may own. Derived bookkeeping (search, hashes, provenance, the queue) is not.
 NOT_LOCKABLE = {
@@ -129,20 +141,29 @@ def queue_reasons(trial: Trial, warned: list[str] | None = None) -> list[str]:
     return reasons
 
 
-def finalize(trial: Trial, *, locks=None, warned: list[str] | None = None) -> list[CuratorLock]:
+def finalize(
+    trial: Trial,
+    *,
+    locks=None,
+    warned: list[str] | None = None,
+    reports: list | None = None,
+    decisions: list | None = None,
+) -> list[CuratorLock]:
     """Last step of every rebuild: curator values win, then the queue flag is recomputed.
 
-    `locks` and `warned` (the sources with parse warnings) default to the stored ones; the
-    write specification passes them, so nothing is read. Returns the locks whose source
-    value changed, for the caller to save."""
+    `locks`, `warned` (the sources with parse warnings), `reports` (open error reports) and
+    `decisions` (settled conflicts) default to the stored ones; the write specification
+    passes them, so nothing is read. Returns the locks whose source value changed, for the
+    caller to save."""
     locks = trial.locks.all() if locks is None else locks
     lock_reasons, changed = apply_locks(trial, locks)
     reasons = [r for r in trial.review_reasons if r not in lock_reasons]
-    for reason in queue_reasons(trial, warned) + lock_reasons:
+    report_reasons, settled = desk_reasons(trial, reports=reports, decisions=decisions)
+    for reason in queue_reasons(trial, warned) + lock_reasons + report_reasons:
         if reason not in reasons:
             reasons.append(reason)
     trial.review_reasons = reasons
-    trial.needs_review = bool(set(reasons) - set(trial.review_cleared))
+    trial.needs_review = bool(set(reasons) - set(trial.review_cleared) - settled)
     return changed
 
 
@@ -186,3 +207,123 @@ def merge_sponsors(target: Sponsor, others: list[Sponsor]) -> int:
             target.save(update_fields=["agency_class"])
         other.delete()
     return moved
+
+
+# --- The desk: conflicts a curator settled and readers' error reports in the queue. ---
+
+
+def conflict_reason(key: str) -> str:
+    """The review reason a rebuild gives when sources disagree on `key` (ingest.rows)."""
+    return f"sources disagree on {key}"
+
+
+def conflicts(trial: Trial) -> dict[str, list[dict]]:
+    """{merge key: [{source, value}]}: what the sources said where they disagree."""
+    return (trial.classification or {}).get("conflicts") or {}
+
+
+def same_conflict(settled: list[dict] | None, now: list[dict] | None) -> bool:
+    """The same sources saying the same values, in any order."""
+
+    def canonical(items):
+        return sorted(json.dumps(item, sort_keys=True, default=str) for item in items or [])
+
+    return bool(settled) and canonical(settled) == canonical(now)
+
+
+REPORT_REASON_PREFIX = "error report from a reader"
+
+
+def report_reason(report: ErrorReport) -> str:
+    """Named by when it was sent and a tag of its text, not by its id: a curation file
+    carries it to another catalogue unchanged, and every report is a new reason (which an
+    earlier "reviewed" mark does not cover)."""
+    sent = report.created_at.astimezone(UTC)
+    tag = hashlib.sha256(f"{sent.isoformat()}|{report.text}".encode()).hexdigest()[:6]
+    return (
+        f"{REPORT_REASON_PREFIX} ({field_label(report.field)}), {sent:%Y-%m-%d %H:%M} UTC, #{tag}"
+    )
+
+
+def desk_reasons(trial: Trial, *, reports=None, decisions=None) -> tuple[list[str], set[str]]:
+    """What the desk's own records say about the queue: a reason per open error report, and
+    the conflict reasons a curator settled while the sources still say what they said then.
+
+    `reports` and `decisions` default to `trial.error_reports` and `trial.conflict_decisions`
+    (prefetch them for many trials); a trial not stored yet has neither and costs no query.
+    """
+    stored = getattr(trial, "pk", None) is not None
+    if reports is None:
+        reports = list(trial.error_reports.all()) if stored else []
+    if decisions is None:
+        decisions = list(trial.conflict_decisions.all()) if stored else []
+    reasons = [
+        report_reason(r)
+        for r in sorted(reports, key=lambda r: r.pk)
+        if r.status == ErrorReport.Status.OPEN
+    ]
+    now = conflicts(trial)
+    settled = set()
+    if now:
+        settled = {
+            conflict_reason(d.field)
+            for d in decisions
+            if same_conflict(d.conflict, now.get(d.field))
+        }
+    return reasons, settled
+
+
+def refresh_queue(trial: Trial) -> None:
+    """Recompute the trial's place in the queue after a desk decision, without a rebuild."""
+    reports, settled = desk_reasons(trial)
+    reasons = [r for r in trial.review_reasons if not r.startswith(REPORT_REASON_PREFIX)]
+    trial.review_reasons = reasons + reports
+    trial.needs_review = bool(set(trial.review_reasons) - set(trial.review_cleared) - settled)
+    trial.save(update_fields=["review_reasons", "needs_review"])
+
+
+def settled_reasons(trial: Trial) -> set[str]:
+    return desk_reasons(trial)[1]
+
+
+def settle_conflict(
+    trial: Trial, key: str, user, *, source: str = "", value: dict | None = None
+) -> ConflictDecision:
+    """Remember that a curator took `source`'s value for `key` (or, without a source, kept
+    the catalogue's); the conflict stays settled until the sources say something else."""
+    decision, _ = ConflictDecision.objects.update_or_create(
+        trial=trial,
+        field=key,
+        defaults={
+            "conflict": conflicts(trial).get(key, []),
+            "decision": ConflictDecision.Decision.TOOK
+            if source
+            else ConflictDecision.Decision.KEPT,
+            "source": source,
+            "value": value,
+            "user": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return decision
+
+
+def file_report(trial: Trial, *, field: str, text: str, email: str, digest: str) -> ErrorReport:
+    """Store a reader's report and put the trial in the review queue at once."""
+    report = ErrorReport.objects.create(
+        trial=trial, field=field, text=text, email=email, address_hash=digest
+    )
+    refresh_queue(trial)
+    return report
+
+
+def handle_reports(reports, user) -> int:
+    """Mark reports handled; their trials leave the queue unless something else keeps them."""
+    reports = list(reports.select_related("trial").filter(status=ErrorReport.Status.OPEN))
+    for report in reports:
+        report.status = ErrorReport.Status.HANDLED
+        report.handled_by = user if getattr(user, "pk", None) else None
+        report.handled_at = timezone.now()
+        report.save(update_fields=["status", "handled_by", "handled_at"])
+    for trial in {report.trial_id: report.trial for report in reports}.values():
+        refresh_queue(trial)
+    return len(reports)

@@ -167,8 +167,9 @@ def classification(trial: Trial) -> dict:
     - eligibility: [{measure, low, high, low_inclusive, high_inclusive, unit, kind,
       criterion, position, as_written, display}]: eligible ranges read from criteria rows
       (an exclusion row is turned round: "BMI > 30" -> high 30).
-    - evidence: {field: [{value, section, where, phrase, note}]}: the words each value was
-      read from and where on the page they stand.
+    - evidence: {field: [{value, section, where, phrase, match, note}]}: the passage each
+      value was read from, the words in it that decided (`match`), and where on the page
+      they stand.
     - derived: the classifier's own values, which differ from the stored ones only where
       a curator corrected them.
     - disagreements: [{field, values: {part of the page: [values]}}]: both values kept.

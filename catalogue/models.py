@@ -20,6 +20,7 @@ from .vocabulary import (
     CriterionKind,
     DatePrecision,
     OutcomeKind,
+    Phase,
     ReportingFlag,
     SponsorClass,
     SponsorRole,
@@ -49,7 +50,10 @@ class Trial(models.Model):
     acronym = models.CharField(max_length=100, blank=True)
 
     overall_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
-    phases = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+    # The vocabulary is declared on the items, so forms and full_clean() refuse "PHASE 7".
+    phases = ArrayField(
+        models.CharField(max_length=16, choices=Phase.choices), default=list, blank=True
+    )
     study_type = models.CharField(max_length=32, choices=StudyType.choices, blank=True)
     enrollment = models.PositiveIntegerField(null=True, blank=True)
     enrollment_type = models.CharField(max_length=16, blank=True)  # ACTUAL / ESTIMATED
@@ -527,3 +531,96 @@ class ReviewItem(Trial):
     class Meta:
         proxy = True
         verbose_name = "review queue item"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ConflictDecision(models.Model):
+    """A curator settled a disagreement between a trial's sources about one field.
+
+    `conflict` is what the sources said when it was settled (merge's [{source, value}]);
+    while they still say exactly that, the conflict stays settled, and any change brings
+    it back to the review queue. Taking a source's value also makes the field curator-owned
+    (a CuratorLock); keeping the catalogue's value changes nothing else.
+    """
+
+    class Decision(models.TextChoices):
+        TOOK = "took", "took a source's value"
+        KEPT = "kept", "kept the catalogue's value"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="conflict_decisions")
+    field = models.CharField(max_length=64)  # the merge key: "phases", "design.allocation", ...
+    conflict = models.JSONField(default=list)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    source = models.CharField(max_length=255, blank=True)  # the source whose value was taken
+    value = models.JSONField(null=True, blank=True)  # {column: value} as the catalogue stores it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["trial", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "field"], name="unique_conflict_decision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial.registry_id}.{self.field}: {self.get_decision_display()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ReviewNote(models.Model):
+    """A curator's note on a trial for the next curator; never shown on the public site."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="review_notes")
+    text = models.TextField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["trial", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+# The reporter's e-mail and address hash stay out of the change history.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["email", "address_hash"],
+)
+class ErrorReport(models.Model):
+    """A reader's report that something on a trial's page is wrong (no account needed).
+
+    Shown to curators in the review queue while open; the text and e-mail are never
+    published. `address_hash` (a keyed hash of the client address, not the address)
+    lets a curator see that several reports came from one place.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HANDLED = "handled", "Handled"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="error_reports")
+    field = models.CharField(max_length=64)  # a derived field, a page section, or "other"
+    text = models.TextField()
+    email = models.EmailField(blank=True)
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "trial"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} on {self.trial.registry_id} ({self.field})"

@@ -96,3 +96,31 @@ def section_sources(trial: Trial) -> dict[str, list[str]]:
         if section and CURATOR not in out[section]:
             out[section].append(CURATOR)
     return out
+
+
+# The parts of the merged record the classifier reads (its evidence's `section`,
+# classification.passages) -> the merge key that says which source gave that part.
+EVIDENCE_SECTIONS = {
+    "title": "brief_title",
+    "official_title": "official_title",
+    "condition": "conditions",
+    "keyword": "keywords",
+    "mesh_term": "mesh_terms",
+    "summary": "brief_summary",
+    "description": "detailed_description",
+    "arm": "arms",
+    "intervention": "interventions",
+    "inclusion": "eligibility.criteria",
+    "exclusion": "eligibility.criteria",
+}
+
+
+def evidence_source(trial: Trial, section: str) -> str:
+    """The source document an evidence passage was read from ("" when unknown)."""
+    return trial.field_sources.get(EVIDENCE_SECTIONS.get(section, ""), "")
+
+
+def merge_key(column: str) -> str:
+    """The merge key (records.merge) a curator-ownable Trial column is filled from."""
+    column = column.removesuffix("_precision")
+    return _LOCK_FIELDS.get(column, column)

@@ -17,6 +17,7 @@ class Evidence:
     where: str  # the place for people: "intervention 'mscs'", "inclusion criterion 3"
     phrase: str  # the words on the page
     note: str = ""  # why an indirect phrase counts ("inferred: perinatal tissue")
+    match: str = ""  # the words in `phrase` that decided it, as they stand there
 
 
 @dataclass

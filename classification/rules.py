@@ -101,7 +101,8 @@ class Hit:
     def evidence(self, field_name: str) -> Evidence:
         p = self.passage
         phrase = snippet(p.text, self.start, self.end)
-        return Evidence(field_name, str(self.value), p.section, p.where, phrase, self.note)
+        match = " ".join(p.text[self.start : self.end].split())
+        return Evidence(field_name, str(self.value), p.section, p.where, phrase, self.note, match)
 
 
 def classify(record: ParsedTrial) -> Classification:

@@ -112,6 +112,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 
+# Readers' error reports ("Report an error" on every trial page): at most this many from
+# one client address per window (seconds), counted in the default cache (per process
+# unless CACHES says otherwise, so N gunicorn workers allow up to N times as many).
+ERROR_REPORT_LIMIT = int(envfloat("ERROR_REPORT_LIMIT", "5"))
+ERROR_REPORT_WINDOW = int(envfloat("ERROR_REPORT_WINDOW", "3600"))
+
 # The admin can live somewhere less guessable than /admin/.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 

@@ -81,6 +81,8 @@ class Stored:
     review_cleared: list[str] = field(default_factory=list)
     links: set[tuple[int, int]] = field(default_factory=set)  # (arm, intervention) of source arms
     classification: str = ""  # as JSON text; reused when its inputs are unchanged
+    reports: list = field(default_factory=list)  # ErrorReport: readers' open reports
+    decisions: list = field(default_factory=list)  # ConflictDecision: conflicts settled
 
 
 @dataclass
@@ -152,7 +154,13 @@ def complete(
     for name, value in write.values.items():
         setattr(trial, name, value)
     trial.review_reasons = [*trial.review_reasons, *write.reasons, *lost]
-    write.lock_updates = finalize(trial, locks=stored.locks, warned=warned)
+    write.lock_updates = finalize(
+        trial,
+        locks=stored.locks,
+        warned=warned,
+        reports=stored.reports,
+        decisions=stored.decisions,
+    )
     write.values = _values(trial)  # the digest came in with the values, and stays
     locked = {lock.field for lock in stored.locks}
     if locked & SEARCHED or any(

@@ -16,9 +16,11 @@ from django.db.models.functions import Cast
 from catalogue.children import CHILD_TABLES
 from catalogue.models import (
     Arm,
+    ConflictDecision,
     CuratorDeletion,
     CuratorLock,
     EligibilityCriterion,
+    ErrorReport,
     SourceDocument,
     Sponsor,
     SponsorAlias,
@@ -67,6 +69,10 @@ def stored_state(trial_ids: Iterable[int]) -> dict[int, Stored]:
         state[trial_id].tombstones.setdefault(kind, set()).add(key)
     for lock in CuratorLock.objects.filter(trial_id__any=ids):
         state[lock.trial_id].locks.append(lock)
+    for report in ErrorReport.objects.filter(trial_id__any=ids, status=ErrorReport.Status.OPEN):
+        state[report.trial_id].reports.append(report)
+    for decision in ConflictDecision.objects.filter(trial_id__any=ids):
+        state[decision.trial_id].decisions.append(decision)
     links = Arm.interventions.through.objects.filter(arm__trial_id__any=ids, arm__curated=False)
     for trial_id, arm_id, intervention_id in links.values_list(
         "arm__trial_id", "arm_id", "intervention_id"

@@ -51,3 +51,16 @@ def without_search_index(monkeypatch):
 def seeded(db):
     """The five bundled trials, ingested."""
     call_command("ingest", str(SOURCES), verbosity=0)
+
+
+@pytest.fixture
+def curator(client):
+    """A member of the curator group, logged in with `client`."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("cura", password="x")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="curator"))
+    client.force_login(user)
+    return user

@@ -7,11 +7,11 @@ import math
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from catalogue import search, vocabulary
+from catalogue import provenance, search, vocabulary
 from catalogue.landscape import CrossTab
 
 register = template.Library()
@@ -135,6 +135,24 @@ def highlight(snippet: str) -> SafeString:
     """
     html = search.marked(snippet or "")
     return html if "<mark>" in html else SafeString("")
+
+
+@register.filter
+def marked(evidence: dict) -> SafeString:
+    """An evidence passage as HTML: escaped, with the words that decided the value in <mark>
+    (evidence stored before the classifier kept them has no `match`: shown unmarked)."""
+    phrase, match = evidence.get("phrase") or "", evidence.get("match") or ""
+    at = phrase.find(match) if match else -1
+    if at < 0:
+        return escape(phrase)
+    end = at + len(match)
+    return format_html("{}<mark>{}</mark>{}", phrase[:at], phrase[at:end], phrase[end:])
+
+
+@register.filter
+def evidence_source(section: str, trial) -> str:
+    """{{ e.section|evidence_source:trial }} -> the source file that part of the page came from."""
+    return provenance.evidence_source(trial, section)
 
 
 @register.simple_tag(takes_context=True)

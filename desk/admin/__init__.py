@@ -1,9 +1,9 @@
-"""The curators' admin: trials with every child row inline, the review queue, sponsors, sources,
-registry syncs."""
+"""The curators' admin: trials with every child row inline, the review queue, readers' error
+reports, sponsors, sources, registry syncs."""
 
 from django.contrib import admin
 
-from . import review, sources, sponsors, sync, trials  # noqa: F401  (registration happens on import)
+from . import reports, review, sources, sponsors, sync, trials  # noqa: F401  (registration happens on import)
 
 admin.site.site_header = "MSC–Diabetes catalogue: curation"
 admin.site.site_title = "Catalogue curation"

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalogue import curation
-from catalogue.models import ReviewItem
+from catalogue.models import ErrorReport, ReviewItem
+from catalogue.reports import field_label
 
 
 @admin.register(ReviewItem)
@@ -20,7 +21,14 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     actions = ("mark_reviewed",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(needs_review=True)
+        # Error reports and conflict decisions say which reasons are open (curation.desk_reasons).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(needs_review=True)
+            .defer("search_vector", "search_text")
+            .prefetch_related("error_reports", "conflict_decisions")
+        )
 
     def has_add_permission(self, request):
         return False
@@ -38,12 +46,36 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="why")
     def reasons(self, item):
-        cleared = set(item.review_cleared)
-        return format_html_join(
-            "", "<div>{}</div>", ((r,) for r in item.review_reasons if r not in cleared)
+        _, settled = curation.desk_reasons(item)
+        closed = set(item.review_cleared) | settled
+        html = format_html_join(
+            "", "<div>{}</div>", ((r,) for r in item.review_reasons if r not in closed)
         )
+        reports = [r for r in item.error_reports.all() if r.status == ErrorReport.Status.OPEN]
+        if reports:
+            html += format_html_join(
+                "",
+                '<blockquote class="report-text" data-report="{}"><strong>#{} ({}):</strong> {}</blockquote>',
+                (
+                    (r.pk, r.pk, field_label(r.field), r.text[:500])
+                    for r in sorted(reports, key=lambda r: r.pk)
+                ),
+            )
+        if any(curation.conflict_reason(key) not in settled for key in curation.conflicts(item)):
+            url = reverse("admin:catalogue_trial_compare", args=[item.pk])
+            html += format_html('<div><a href="{}">Compare the sources</a></div>', url)
+        return html
 
     @admin.action(description="Mark selected as reviewed", permissions=["view"])
     def mark_reviewed(self, request, queryset):
-        count = curation.mark_reviewed(queryset, request.user)
-        messages.success(request, f"{count} trial(s) marked reviewed.")
+        trials = list(queryset)
+        count = curation.mark_reviewed(trials, request.user)
+        # Reviewing a trial answers its readers' reports too.
+        handled = curation.handle_reports(
+            ErrorReport.objects.filter(trial__in=trials), request.user
+        )
+        extra = f" and {handled} reader report(s) marked handled" if handled else ""
+        messages.success(request, f"{count} trial(s) marked reviewed{extra}.")
+
+    class Media:
+        css = {"all": ("desk/desk.css",)}

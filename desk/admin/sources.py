@@ -30,6 +30,9 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ("desk/desk.css",)}
+
     def has_add_permission(self, request):
         return False
 
@@ -41,7 +44,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="raw text")
     def raw(self, doc):
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', doc.raw_text)
+        return format_html('<pre class="desk-raw-text">{}</pre>', doc.raw_text)
 
     @admin.display(description="parsed record")
     def parsed_record(self, doc):

@@ -1,4 +1,9 @@
-"""Trial admin: every child row inline; each curator edit is recorded as curator-owned."""
+"""Trial admin: every child row inline; each curator edit is recorded as curator-owned.
+
+Classified fields are edited with their vocabularies (labelled checkboxes, selects) and
+shown beside the evidence they were read from; sources that disagree are compared on their
+own page (`compare`); a field can be set on many trials at once (`bulk`).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import prefetch_related_objects
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import curation, search
+from catalogue import curation, provenance, search
+from catalogue.children import row_key
 from catalogue.models import (
     Arm,
     CuratorLock,
@@ -21,12 +29,24 @@ from catalogue.models import (
     Location,
     Outcome,
     Reference,
+    ReviewNote,
     SourceDocument,
     Trial,
     TrialSponsor,
 )
-from catalogue.vocabulary import DERIVED
+from catalogue.reports import field_label
+from catalogue.vocabulary import DERIVED, label
 from ingest.service import rebuild_trials
+
+from ..forms import (
+    DOSE_FIELDS,
+    VocabularyField,
+    as_source_text,
+    format_dose,
+    trial_formfield,
+    vocabulary_choices,
+)
+from . import bulk, compare
 
 # The field that names a row in the history list, whatever its model.
 SUMMARY_KEYS = ("text", "name", "label", "measure", "registry_id", "facility", "citation", "field")
@@ -46,11 +66,25 @@ class CuratedInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("position", "pk")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A browser's CRLF is not an edit (SourceTextField). Sources leave text out (an arm
+        # without a label): such a row must not stop the curator from saving the trial, and
+        # the model does not check a field the form leaves optional.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return as_source_text(db_field, field, required=False)
+
 
 class ArmInline(CuratedInline):
     model = Arm
     fields = ("position", "label", "arm_type", "description", "interventions", "curated")
     filter_horizontal = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("interventions")
+        if field is not None:
+            field.choices = list(iter(field.choices))  # read once for every arm, not per arm
+        return formset
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Only the interventions of this trial can be linked to its arms.
@@ -81,6 +115,9 @@ class SponsorInline(CuratedInline):
     fields = ("position", "sponsor", "role", "curated")
     autocomplete_fields = ("sponsor",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sponsor")
+
 
 class LocationInline(CuratedInline):
     model = Location
@@ -97,28 +134,102 @@ class LockInline(admin.TabularInline):
 
     model = CuratorLock
     extra = 0
-    fields = ("field", "value", "original_value", "source_value", "user", "updated_at")
+    fields = ("field", "curator_value", "was", "sources_say", "user", "updated_at")
     readonly_fields = fields
     verbose_name_plural = "curator-owned fields (tick 'delete' to release)"
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trial", "user")
+
+    @admin.display(description="curator's value")
+    def curator_value(self, lock):
+        return lock_value(lock.field, lock.value)
+
+    @admin.display(description="before the curator")
+    def was(self, lock):
+        return lock_value(lock.field, lock.original_value)
+
+    @admin.display(description="the sources say now")
+    def sources_say(self, lock):
+        return lock_value(lock.field, lock.source_value)
+
+
+def lock_value(field: str, value) -> str:
+    """A stored value as people read it: labels for slugs, long text cut short."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field in DOSE_FIELDS:
+        return f"{format_dose(value)} cells/kg"
+    names = dict(vocabulary_choices(Trial._meta.get_field(field)))
+    if isinstance(value, list):
+        text = ", ".join(names.get(v, str(v)) for v in value)
+    elif isinstance(value, bool):
+        text = "Yes" if value else "No"
+    else:
+        text = names.get(value, str(value))
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+class NoteInline(admin.TabularInline):
+    """Notes curators leave each other on a trial; never published."""
+
+    model = ReviewNote
+    extra = 0
+    fields = ("text", "user", "created_at")
+    readonly_fields = ("user", "created_at")
+    formfield_overrides = COMPACT_TEXT
+    verbose_name = "note"
+    verbose_name_plural = "notes for curators (never published)"
+
 
 class SourceInline(admin.TabularInline):
     model = SourceDocument
     extra = 0
-    fields = ("link", "source_format", "sha256", "ingested_at", "warnings")
+    fields = ("link", "source_format", "digest", "ingested_at", "warnings")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="SHA-256")
+    def digest(self, doc):
+        return format_html('<code title="{}">{}…</code>', doc.sha256, doc.sha256[:12])
+
     @admin.display(description="file")
     def link(self, doc):
         url = reverse("admin:catalogue_sourcedocument_change", args=[doc.pk])
         return format_html('<a href="{}">{}</a> (raw text)', url, doc.filename)
+
+
+class TrialForm(forms.ModelForm):
+    """The trial change form: a curator-owned field says so beside its widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, VocabularyField):
+                field.show_stored(self.initial.get(name))
+        if self.instance.pk:
+            for lock in self.instance.locks.all():
+                if lock.field in self.fields:
+                    who = lock.user.get_username() if lock.user else "a curator"
+                    self.fields[lock.field].help_text = format_html(
+                        '<span class="curator-owned">Curator-owned</span> since {} by {}; '
+                        "release it under “curator-owned fields” below.",
+                        lock.created_at.date(),
+                        who,
+                    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("dose_per_kg_min"), data.get("dose_per_kg_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("dose_per_kg_max", "The highest dose is lower than the lowest.")
+        return data
 
 
 @admin.register(Trial)
@@ -150,11 +261,14 @@ class TrialAdmin(admin.ModelAdmin):
     )
     ordering = ("registry_id",)
     list_per_page = 50
+    form = TrialForm
     formfield_overrides = COMPACT_TEXT
+    change_form_template = "admin/catalogue/trial/change_form.html"
     readonly_fields = (
         "registry_id",
         "needs_review",
         "review_reason_list",
+        "reader_reports",
         "evidence",
         "provenance",
         "first_ingested",
@@ -191,7 +305,15 @@ class TrialAdmin(admin.ModelAdmin):
         ),
         (
             "Review",
-            {"fields": ("needs_review", "review_reason_list", "reviewed_at", "reviewed_by")},
+            {
+                "fields": (
+                    "needs_review",
+                    "review_reason_list",
+                    "reader_reports",
+                    "reviewed_at",
+                    "reviewed_by",
+                )
+            },
         ),
         (
             "Description",
@@ -231,6 +353,7 @@ class TrialAdmin(admin.ModelAdmin):
     )
     inlines = (
         LockInline,
+        NoteInline,
         ArmInline,
         InterventionInline,
         CriterionInline,
@@ -240,10 +363,38 @@ class TrialAdmin(admin.ModelAdmin):
         ReferenceInline,
         SourceInline,
     )
-    actions = ("reingest", "reclassify", "mark_in_scope", "mark_out_of_scope")
+    actions = (
+        "set_field",
+        "reingest",
+        "reclassify",
+        "mark_in_scope",
+        "mark_out_of_scope",
+    )
+
+    class Media:
+        css = {"all": ("desk/desk.css",)}
 
     def has_add_permission(self, request):
         return False  # trials come from sources; `manage.py ingest` creates them
+
+    def get_urls(self):
+        compare_view = self.admin_site.admin_view(self.compare_view)
+        return [
+            path("<path:object_id>/sources/", compare_view, name="catalogue_trial_compare"),
+            *super().get_urls(),
+        ]
+
+    def get_object(self, request, object_id, from_field=None):
+        trial = super().get_object(request, object_id, from_field)
+        if trial is not None:
+            # Read by the form's field notes, the evidence panel and the review section.
+            prefetch_related_objects([trial], "locks__user", "error_reports", "conflict_decisions")
+        return trial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return trial_formfield(db_field) or as_source_text(
+            db_field, super().formfield_for_dbfield(db_field, request, **kwargs)
+        )
 
     @admin.display(description="title")
     def short_title(self, trial):
@@ -251,28 +402,56 @@ class TrialAdmin(admin.ModelAdmin):
 
     @admin.display(description="phases")
     def phase_list(self, trial):
-        return ", ".join(trial.phases)
+        return labels_of("phases", trial.phases)
 
     @admin.display(description="cell sources")
     def cell_source_list(self, trial):
-        return ", ".join(trial.cell_sources)
+        return labels_of("cell_sources", trial.cell_sources)
 
     @admin.display(description="review reasons")
     def review_reason_list(self, trial):
         cleared = set(trial.review_cleared)
-        return format_html_join(
-            "",
-            "<div>{}{}</div>",
-            ((r, " (reviewed)" if r in cleared else "") for r in trial.review_reasons),
-        )
+        settled = curation.settled_reasons(trial)
+        notes = []
+        for reason in trial.review_reasons:
+            if reason in settled:
+                notes.append((reason, " (settled by a curator)"))
+            elif reason in cleared:
+                notes.append((reason, " (reviewed)"))
+            else:
+                notes.append((reason, ""))
+        html = format_html_join("", "<div>{}{}</div>", notes)
+        if curation.conflicts(trial):
+            url = reverse("admin:catalogue_trial_compare", args=[trial.pk])
+            html += format_html('<p><a class="button" href="{}">Compare the sources</a></p>', url)
+        return html
 
-    @admin.display(description="classification evidence")
+    @admin.display(description="reports from readers")
+    def reader_reports(self, trial):
+        reports = sorted(trial.error_reports.all(), key=lambda r: r.created_at, reverse=True)
+        for report in reports:
+            report.about = field_label(report.field)
+        return render_to_string("admin/catalogue/trial/_reports.html", {"reports": reports})
+
+    @admin.display(description="evidence")
     def evidence(self, trial):
-        return format_html("<pre>{}</pre>", json.dumps(trial.classification, indent=2)[:20000])
+        return render_to_string(
+            "admin/catalogue/trial/_evidence.html",
+            {
+                "rows": evidence_rows(trial),
+                "raw": json.dumps(trial.classification, indent=2, ensure_ascii=False)[:50000],
+            },
+        )
 
     @admin.display(description="which source gave each field")
     def provenance(self, trial):
-        return format_html("<pre>{}</pre>", json.dumps(trial.field_sources, indent=2))
+        rows = sorted(trial.field_sources.items())
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="desk-provenance"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
 
     def save_model(self, request, obj, form, change):
         before = {}
@@ -289,6 +468,14 @@ class TrialAdmin(admin.ModelAdmin):
         search.refresh(Trial.objects.filter(pk=form.instance.pk))
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ReviewNote:
+            for note in formset.save(commit=False):
+                if not note.pk:
+                    note.user = request.user
+                note.save()
+            for note in formset.deleted_objects:
+                note.delete()
+            return
         if formset.model is CuratorLock:
             released = [f.instance for f in formset.deleted_forms if f.instance.pk]
             super().save_formset(request, form, formset, change)
@@ -306,30 +493,40 @@ class TrialAdmin(admin.ModelAdmin):
                 row.curated = True  # a row the curator added
             elif row.pk and inline_form.has_changed():
                 stored = type(row).objects.get(pk=row.pk)
-                curation.record_row_edit(row, curation.row_key(stored))
+                curation.record_row_edit(row, row_key(stored))
         super().save_formset(request, form, formset, change)
 
     def _rebuild_after_release(self, request, trial):
-        rebuild_trials([trial])
+        # A fresh copy: the form's trial holds its locks as they were before the release.
+        rebuild_trials([Trial.objects.get(pk=trial.pk)])
         messages.info(request, "Released fields take the sources' values again.")
 
-    @admin.action(description="Re-ingest selected trials from their stored sources")
+    def compare_view(self, request, object_id):
+        return compare.compare_sources(self, request, object_id)
+
+    @admin.action(description="Set a field on the selected trials…", permissions=["change"])
+    def set_field(self, request, queryset):
+        return bulk.set_field(self, request, queryset)
+
+    @admin.action(
+        description="Re-ingest selected trials from their stored sources", permissions=["change"]
+    )
     def reingest(self, request, queryset):
         done, errors = rebuild_trials(queryset, reparse=True)
         for error in errors:
             messages.error(request, error)
         messages.success(request, f"Re-ingested {done} trial(s); curator-owned values kept.")
 
-    @admin.action(description="Re-classify selected trials")
+    @admin.action(description="Re-classify selected trials", permissions=["change"])
     def reclassify(self, request, queryset):
         done, _ = rebuild_trials(queryset)
         messages.success(request, f"Re-classified {done} trial(s); curator-owned values kept.")
 
-    @admin.action(description="Mark in scope (curator-owned)")
+    @admin.action(description="Mark in scope (curator-owned)", permissions=["change"])
     def mark_in_scope(self, request, queryset):
         self._set_scope(request, queryset, True)
 
-    @admin.action(description="Mark out of scope (curator-owned)")
+    @admin.action(description="Mark out of scope (curator-owned)", permissions=["change"])
     def mark_out_of_scope(self, request, queryset):
         self._set_scope(request, queryset, False)
 
@@ -371,3 +568,74 @@ class TrialAdmin(admin.ModelAdmin):
             "object": trial,
         }
         return TemplateResponse(request, "admin/catalogue/trial/history.html", context)
+
+
+def labels_of(name: str, values) -> str:
+    """A Trial column's slugs as the labels of its vocabulary."""
+    names = dict(vocabulary_choices(Trial._meta.get_field(name)))
+    return ", ".join(names.get(v, v) for v in values)
+
+
+def shown(derived, value) -> str:
+    """A derived value as the detail page says it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if derived.vocabulary:
+        values = value if isinstance(value, list) else [value] if value else []
+        return ", ".join(label(derived.vocabulary, v) for v in values) or derived.empty
+    return str(value) if value not in (None, "", []) else derived.empty
+
+
+def evidence_rows(trial: Trial) -> list[dict]:
+    """Each derived field with its value, whether a curator owns it, what the classifier
+    read, and the passages it read it from (the detail page's content, for the admin)."""
+    detail = trial.classification or {}
+    derived_values = detail.get("derived") or {}
+    evidence = detail.get("evidence") or {}
+    locks = {lock.field: lock for lock in trial.locks.all()}
+
+    def items(name, derived=None):
+        out = []
+        for e in evidence.get(name, []):
+            value = e.get("value", "")
+            if derived and derived.vocabulary:
+                value = label(derived.vocabulary, value)
+            else:
+                value = e.get("note") or value
+            out.append(
+                {
+                    **e,
+                    "shown": value,
+                    "source": provenance.evidence_source(trial, e.get("section", "")),
+                }
+            )
+        return out
+
+    rows = []
+    for derived in DERIVED:
+        value = getattr(trial, derived.name)
+        read = derived_values.get(derived.name, value)
+        rows.append(
+            {
+                "name": derived.name,
+                "label": derived.label,
+                "value": shown(derived, value),
+                "reason": trial.scope_reason if derived.name == "in_scope" else "",
+                "lock": locks.get(derived.name),
+                "read": shown(derived, read) if read != value else None,
+                "evidence": items(derived.name, derived),
+            }
+        )
+    dose = detail.get("dose") or {}
+    rows.append(
+        {
+            "name": "dose",
+            "label": "Dose",
+            "value": dose.get("summary") or "Not stated",
+            "reason": "",
+            "lock": locks.get("dose_per_kg_min") or locks.get("dose_per_kg_max"),
+            "read": None,
+            "evidence": items("dose"),
+        }
+    )
+    return rows

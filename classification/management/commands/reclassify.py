@@ -62,7 +62,10 @@ class Command(BaseCommand):
         verbosity=1,
         **options,
     ):
-        trials = Trial.objects.order_by("registry_id").prefetch_related("sources", "locks")
+        # What finalize() reads: curator locks, readers' reports, settled conflicts.
+        trials = Trial.objects.order_by("registry_id").prefetch_related(
+            "sources", "locks", "error_reports", "conflict_decisions"
+        )
         if registry_ids:
             trials = trials.filter(registry_id__in=registry_ids)
         total = trials.count()
