@@ -19,6 +19,7 @@ from pathlib import PurePath
 from types import ModuleType
 from xml.etree.ElementTree import tostring
 
+from catalogue import registries
 from records import ParsedTrial, ParseError
 
 from . import normalize, text
@@ -178,8 +179,25 @@ def parse_document(data: bytes | str, filename: str = "") -> ParsedTrial:
                 raise ParseError("no registry id in the text or the file name")
             record.registry_id = from_name[0]
             record.warnings.append(f"registry id taken from the file name ({from_name[0]})")
+    _check_own_id(record)
     record.precedence = precedence(record.source_format)
     return record
+
+
+def _check_own_id(record: ParsedTrial) -> None:
+    """The document's own id: canonical when a known registry's, refused when it has a known
+    registry's prefix but not its shape ("NCTXXXX"), kept with a warning when the registry
+    is not one the catalogue knows."""
+    problem = normalize.id_problem(record.registry_id)
+    if problem:
+        raise ParseError(problem)
+    canonical = registries.canonical(record.registry_id)
+    if canonical:
+        record.registry_id = canonical
+    else:
+        record.warnings.append(
+            f"registry id {record.registry_id[:80]!r} is not of a registry the catalogue knows"
+        )
 
 
 def _is_json(data: bytes | str) -> bool:

@@ -11,45 +11,23 @@ import math
 import re
 from datetime import date
 
-STATUSES = (
-    "NOT_YET_RECRUITING",
-    "RECRUITING",
-    "ENROLLING_BY_INVITATION",
-    "ACTIVE_NOT_RECRUITING",
-    "SUSPENDED",
-    "TERMINATED",
-    "COMPLETED",
-    "WITHDRAWN",
-    "UNKNOWN",
-    "AVAILABLE",
-    "NO_LONGER_AVAILABLE",
-    "TEMPORARILY_NOT_AVAILABLE",
-    "APPROVED_FOR_MARKETING",
-    "WITHHELD",
-)
-PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
-STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
+from catalogue import registries
 
-_STATUS_ALIASES = {
-    "active, not recruiting": "ACTIVE_NOT_RECRUITING",
-    "active not recruiting": "ACTIVE_NOT_RECRUITING",
-    "not yet recruiting": "NOT_YET_RECRUITING",
-    "enrolling by invitation": "ENROLLING_BY_INVITATION",
-    "unknown status": "UNKNOWN",
-    "unknown": "UNKNOWN",
-}
+from . import spellings
+
+STATUSES = spellings.STATUS_VALUES
+PHASES = spellings.PHASE_VALUES
+STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
 
 
 def status(text: str) -> str:
-    """'Active, not recruiting' / 'ACTIVE_NOT_RECRUITING' -> 'ACTIVE_NOT_RECRUITING'; else ''."""
-    key = " ".join(text.strip().strip(".").lower().split())
-    if key in _STATUS_ALIASES:
-        return _STATUS_ALIASES[key]
-    upper = re.sub(r"[\s,\-]+", "_", key.upper())
-    return upper if upper in STATUSES else ""
+    """'Active, not recruiting' / 'ACTIVE_NOT_RECRUITING' / 'Recruiting complete' -> the
+    catalogue's status, from the one spelling table (`ingest.spellings`); else ''."""
+    return spellings.status(text) or ""
 
 
-# "Phase 1/2", "Phase 2-3" (IRCT), "Phase 1b/2a", "PHASE1/PHASE2", "phase 1/phase 2".
+# Phases inside longer text: "Phase 1/2", "Phase 2-3" (IRCT), "Phase 1b/2a", "PHASE1/PHASE2",
+# "NCT01719640 COMPLETED PHASE1/PHASE2" (a related-trial line).
 _PHASE_TOKEN = re.compile(
     r"early[\s_-]*phase[\s_-]*(?:1|i)\b"
     r"|phase[\s_-]*(\d|iv|iii|ii|i)[ab]?\b(?:\s*[/-]\s*(?:phase[\s_-]*)?(\d|iv|iii|ii|i)[ab]?\b)?"
@@ -60,7 +38,13 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
 def phases(text: str) -> list[str]:
-    """'Phase 1/2', 'PHASE1/PHASE2', 'phase 2', 'N/A', 'Early Phase 1' -> list of enum values."""
+    """'Phase 1/2', 'PHASE1/PHASE2', 'phase 2', 'N/A', 'Early Phase 1' -> list of enum values.
+
+    A whole value in the spelling table (`ingest.spellings`) is read from there; otherwise
+    the phases named anywhere in the text."""
+    known = spellings.phases(text)
+    if known is not None:
+        return list(known)
     found: list[str] = []
     for match in _PHASE_TOKEN.finditer(text):
         token = match.group(0).lower()
@@ -194,17 +178,23 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-# Registry ids beyond NCT appear as secondary or primary ids of MSC trials.
-# Bounded by non-alphanumerics rather than \b so "004_NCT02893306.txt" still yields its id.
-# ASCII: \d would take other scripts' digits into an id.
-REGISTRY_ID = re.compile(
-    r"(?<![A-Za-z0-9])(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
-    r"|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|CTRI/\d{4}/\d{2,3}/\d{6}|JPRN-[A-Za-z0-9]+|KCT\d{7}"
-    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})(?![A-Za-z0-9])",
-    re.ASCII,
-)
+# Every registry's id, in every written form, from the one table of registries; ids come
+# back canonical ("EUCTR2014-002345-12-GB" -> the EudraCT number "2014-002345-12").
+REGISTRY_ID = registries.ID_PATTERN
 
 
 def registry_ids(text: str) -> list[str]:
-    """Every registry id in the text, in order of appearance, without repeats."""
-    return list(dict.fromkeys(match.group(1) for match in REGISTRY_ID.finditer(text or "")))
+    """Every registry id in the text, canonical, in order of appearance, without repeats."""
+    return registries.find_ids(text)
+
+
+def claimed_id(token: str) -> str:
+    """A labelled own id as written when it claims a known registry by its prefix, valid or
+    not ("NCTXXXX"), so `detect.parse_document` can refuse it with the reason; else ""."""
+    token = token.strip().rstrip(".,;")
+    return token if token and registries.claimed_by(token) else ""
+
+
+def id_problem(identifier: str) -> str:
+    """Why an own id with a known registry's prefix is not that registry's id ("" if it is fine)."""
+    return registries.shape_problem(identifier)

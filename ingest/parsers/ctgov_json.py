@@ -131,7 +131,8 @@ def parse_study(study: dict) -> ParsedTrial:
     record = ParsedTrial(source_format=FORMAT)
     registry_id = study_id(study)
     if not re.fullmatch(r"NCT\d{8}", registry_id):
-        raise ParseError(f"study has no valid nctId ({registry_id!r})")
+        problem = normalize.id_problem(registry_id) if registry_id else ""
+        raise ParseError(problem or f"study has no valid nctId ({registry_id!r})")
     record.registry_id = registry_id
     for name in EXPECTED_MODULES:
         if not isinstance(protocol.get(name), dict):

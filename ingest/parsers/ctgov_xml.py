@@ -90,7 +90,8 @@ def parse_study(study: Element) -> ParsedTrial:
     record = ParsedTrial(source_format=FORMAT)
     record.registry_id = study_id(study)
     if not re.fullmatch(r"NCT\d{8}", record.registry_id):
-        raise ParseError(f"record has no valid <nct_id> ({record.registry_id!r})")
+        problem = normalize.id_problem(record.registry_id) if record.registry_id else ""
+        raise ParseError(problem or f"record has no valid <nct_id> ({record.registry_id!r})")
     for name in EXPECTED:
         if study.find(name) is None:
             record.warnings.append(f"record has no <{name}>")
