@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F
 
+from . import registries
 from .querysets import TrialQuerySet
 from .vocabulary import (
     CriterionKind,
@@ -73,6 +74,16 @@ class Trial(models.Model):
         max_length=5, choices=DatePrecision.choices, blank=True
     )
     results_posted = models.BooleanField(null=True, blank=True)
+    # The registry of the trial's id (a code of catalogue.registries; no choices here, so a
+    # new registry row needs no migration): the list's registry filter and the record link.
+    # Database defaults too, for the writers that COPY named columns (bench.synthetic).
+    registry = models.CharField(max_length=16, blank=True, default="", db_default="")
+    registration_date = models.DateField(null=True, blank=True)
+    # The registry's own record of the trial, as the source gives its address.
+    record_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    # A registry's own words for status and phase when they are not the catalogue's spelling.
+    status_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")
+    phase_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")
     mesh_terms = _text_list()  # condition MeSH terms
     intervention_mesh_terms = _text_list()
 
@@ -146,6 +157,7 @@ class Trial(models.Model):
             models.Index(fields=["lead_sponsor_class"]),
             models.Index(fields=["donor"]),
             models.Index(fields=["in_scope"]),
+            models.Index(fields=["registry"]),
             models.Index(fields=["minimum_age_years", "maximum_age_years"]),
             GinIndex(fields=["phases"], name="trial_phases_gin"),
             GinIndex(fields=["countries"], name="trial_countries_gin"),
@@ -182,6 +194,19 @@ class Trial(models.Model):
     @property
     def is_nct(self) -> bool:
         return self.registry_id.startswith("NCT")
+
+    @property
+    def registry_info(self) -> registries.Registry | None:
+        return registries.BY_CODE.get(self.registry)
+
+    @property
+    def registry_link(self) -> str:
+        """The trial's record on its registry's site (or WHO ICTRP's page for it)."""
+        return registries.record_url(self.registry_id, self.record_url)
+
+    @property
+    def registry_link_is_own_site(self) -> bool:
+        return registries.on_own_site(self.registry_id, self.record_url)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -35,7 +35,7 @@ from .writer import write_trial
 # Longest a single document may take to parse before it is reported as failed.
 PARSE_SECONDS = 10
 # Bump when a parser changes what it extracts, so stored sources are read again.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 @dataclass

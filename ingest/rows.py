@@ -11,6 +11,7 @@ from functools import cache
 
 from django.db import models
 
+from catalogue import registries
 from catalogue.models import (
     Arm,
     EligibilityCriterion,
@@ -117,6 +118,13 @@ def set_trial_fields(trial: Trial, merged: Merged) -> None:
         setattr(trial, name, getattr(record, name))
     trial.overall_status = record.overall_status
     trial.phases = list(record.phases)
+    trial.status_as_written = record.status_as_written
+    trial.phase_as_written = record.phase_as_written
+    # The registry of the id; the record's own word for it when the id is of no known registry.
+    known = registries.registry_of(record.registry_id)
+    trial.registry = known.code if known else record.registry
+    trial.registration_date = stored_date(record.registration_date)[0]
+    trial.record_url = record.record_url
     trial.enrollment = record.enrollment
     for name in DATES:
         value, precision = stored_date(getattr(record, name))

@@ -128,6 +128,7 @@ def merge(sources: list[Source]) -> Merged:
         setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
     for key in LISTS:
         setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
+    _registry_fields(named, merged)
     for key in DESIGN:
         candidates = [(n, r, getattr(rec.design, key)) for n, r, rec in named]
         setattr(out.design, key, pick(f"design.{key}", candidates, "first"))
@@ -147,3 +148,32 @@ def merge(sources: list[Source]) -> Merged:
     for name, _, record in named:
         out.warnings.extend(f"{name}: {w}" for w in record.warnings)
     return merged
+
+
+def _registry_fields(named: list[tuple[str, int, ParsedTrial]], merged: Merged) -> None:
+    """What registries beyond ClinicalTrials.gov add, chosen without recording conflicts.
+
+    A status's or phase's words as written go with the value they were read beside: from the
+    source that supplied the merged status (phases), or, when no source gives one the
+    catalogue knows, from the best source that wrote one. The registration date is the
+    earliest any source states (an EU trial has one record, and date, per country); the
+    registry and the record's address come from the best source that states them.
+    """
+    out = merged.record
+    for key, written in (("overall_status", "status_as_written"), ("phases", "phase_as_written")):
+        chosen = merged.field_sources.get(key) if getattr(out, key) else None
+        for name, _, record in named:
+            if (name == chosen) if chosen else getattr(record, written):
+                setattr(out, written, getattr(record, written))
+                if getattr(record, written):
+                    merged.field_sources[written] = name
+                break
+    dated = sorted((r.registration_date, n) for n, _, r in named if r.registration_date)
+    if dated:
+        out.registration_date, merged.field_sources["registration_date"] = dated[0]
+    for key in ("registry", "record_url"):
+        for name, _, record in named:
+            if getattr(record, key):
+                setattr(out, key, getattr(record, key))
+                merged.field_sources[key] = name
+                break

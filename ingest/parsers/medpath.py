@@ -28,7 +28,7 @@ from records import (
     Sponsor,
 )
 
-from .. import normalize
+from .. import normalize, spellings
 from ..text import squash
 
 FORMAT = "medpath"
@@ -186,7 +186,8 @@ def parse(text: str) -> ParsedTrial:
     if not has_footer:
         warn(f"page appears cut off in '{_NAMES[order[-1]] if order else 'header'}'")
 
-    header_status = _header(header, rec)
+    header_line = _header(header, rec)
+    header_status, header_written = spellings.read_status(header_line)
     values = {key: _value(sections, key, warn) for key in _SINGLE_VALUES}
 
     ids = normalize.registry_ids(values["registration"])
@@ -194,12 +195,18 @@ def parse(text: str) -> ParsedTrial:
         rec.registry_id = ids[0]
         rec.secondary_ids = [SecondaryId(i) for i in ids[1:]]
     elif values["registration"]:
+        # Kept as written: parse_document refuses a malformed id of a known registry and
+        # warns about an id of a registry it does not know.
         rec.registry_id = values["registration"].split()[0]
-        warn(f"registration number {rec.registry_id!r} is not a known registry id")
 
-    rec.overall_status = normalize.status(values["status"]) or header_status
-    if values["status"] and not normalize.status(values["status"]):
-        warn(f"unrecognised status {values['status']!r}")
+    # Other registries' words ("Recruiting complete", "Pending") come from the spelling
+    # table; a word it does not know is kept as written, never guessed.
+    status, rec.status_as_written = spellings.read_status(values["status"])
+    rec.overall_status = status or header_status
+    if not values["status"]:
+        rec.status_as_written = header_written
+    if values["status"] and not status:
+        warn(f"status {values['status']!r} is not one the catalogue knows; kept as written")
     if header_status and rec.overall_status != header_status:
         warn(f"status line says {header_status}, Recruitment says {rec.overall_status}")
 
@@ -295,7 +302,7 @@ def _sections(
 
 
 def _header(lines: list[str], rec: ParsedTrial) -> str:
-    """Title, phases and the status line from above the first label; returns that status."""
+    """Title, phases and the status line from above the first label; returns that line."""
     marker = next((i for i, line in enumerate(lines) if line.strip() == "MedPath"), -1)
     status = ""
     for line in (line.strip() for line in lines[marker + 1 :]):
@@ -304,7 +311,7 @@ def _header(lines: list[str], rec: ParsedTrial) -> str:
         if _PHASE_LINE.fullmatch(line):
             rec.phases = ["NA"] if line.lower() == "not applicable" else normalize.phases(line)
         elif normalize.status(line) and not status:
-            status = normalize.status(line)
+            status = line
         elif not rec.brief_title:
             rec.brief_title = squash(line)
         else:
