@@ -23,7 +23,15 @@ from catalogue import registries
 from records import ParsedTrial, ParseError
 
 from . import normalize, text
-from .parsers import aggregator, ctgov_json, ctgov_labeled, ctgov_unlabeled, ctgov_xml, medpath
+from .parsers import (
+    aggregator,
+    ctgov_json,
+    ctgov_labeled,
+    ctgov_unlabeled,
+    ctgov_xml,
+    labelled_page,
+    medpath,
+)
 
 
 @dataclass
@@ -43,6 +51,8 @@ class Format:
     precedence: int
     record: bool  # a registry record, recognised from raw bytes; else a page (cleaned text)
     split: Callable[[bytes], list[Part]] | None = None  # a file of many documents -> each
+    # Tried only after every other page format refused the page (it claims what they claim).
+    fallback: bool = False
 
     @property
     def name(self) -> str:
@@ -109,7 +119,7 @@ def _keyed(items: list, key_of: Callable) -> list[tuple[str, object]]:
 
 
 # Registry records first, then pages. Page order matters: the labelled ClinicalTrials.gov
-# page is tried before its label-less twin.
+# page is tried before its label-less twin, and a page no parser knows comes last.
 FORMATS: tuple[Format, ...] = (
     Format(ctgov_json, precedence=3, record=True, split=_split_ctgov_json),
     Format(ctgov_xml, precedence=2, record=True, split=_split_ctgov_xml),
@@ -117,9 +127,15 @@ FORMATS: tuple[Format, ...] = (
     Format(ctgov_unlabeled, precedence=1, record=False),
     Format(medpath, precedence=1, record=False),
     Format(aggregator, precedence=1, record=False),
+    # Any other page that states a registry id and labelled facts: last, and below every
+    # other source of the trial; its records are always flagged for review.
+    Format(labelled_page, precedence=0, record=False, fallback=True),
 )
 BY_NAME = {f.name: f for f in FORMATS}
-PARSERS = tuple(f.parser for f in FORMATS if not f.record)
+PARSERS = tuple(f.parser for f in FORMATS if not f.record and not f.fallback) + tuple(
+    f.parser for f in FORMATS if not f.record and f.fallback
+)
+FALLBACK_PARSERS = tuple(f.parser for f in FORMATS if f.fallback)
 REGISTRY_PARSERS = tuple(f.parser for f in FORMATS if f.record)
 REGISTRY_FORMATS = frozenset(f.name for f in FORMATS if f.record)
 _HEAD = 4096  # bytes a record format is recognised from

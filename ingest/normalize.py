@@ -198,3 +198,108 @@ def claimed_id(token: str) -> str:
 def id_problem(identifier: str) -> str:
     """Why an own id with a known registry's prefix is not that registry's id ("" if it is fine)."""
     return registries.shape_problem(identifier)
+
+
+# --- values as registries beyond ClinicalTrials.gov write them (WHO ICTRP, their pages) ---
+
+
+def registry_date(text: str, *, day_first: bool = True) -> str:
+    """A date as registries write it: what `partial_date` reads, '20200115' (ICTRP's
+    Date_registration3), '2020/01/15', and '15/01/2020'. Day first is how ICTRP and most
+    registries outside the US write it; with `day_first=False` such a date is read only
+    when it cannot be month first (15/01/2020), since a page of unknown origin may be US."""
+    text = (text or "").strip().rstrip(".")
+    iso = partial_date(text)
+    if iso:
+        return iso
+    m = re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if day_first or first > 12:
+            return _iso(year, second, first)
+    return ""
+
+
+_AGE_LIMIT = re.compile(
+    r"([0-9]+(?:\.[0-9]+)?)\s*(y|yrs?|years?|years?\(s\)|m|mos?|months?|months?\(s\)"
+    r"|w|wks?|weeks?|weeks?\(s\)|d|days?|days?\(s\)|h|hours?)\.?(?:\s+(?:old|of age))?",
+    re.I,
+)
+_AGE_UNITS = {"y": "Years", "m": "Months", "w": "Weeks", "d": "Days", "h": "Hours"}
+_NO_AGE_LIMIT = {
+    "no limit",
+    "no limits",
+    "no age limit",
+    "none",
+    "n/a",
+    "na",
+    "not applicable",
+    "not stated",
+    "no",
+    "-",
+}
+
+
+def age_limit(text: str) -> str | None:
+    """An age limit in the catalogue's spelling: '18Y', '18 Years', '18.00 Year(s)' ->
+    '18 Years', '6M' -> '6 Months'; '' for no limit ('No limit', 'N/A'); None when it
+    cannot be read (a bare number says no unit: it is not taken to be years)."""
+    folded = " ".join((text or "").split()).casefold()
+    if folded in _NO_AGE_LIMIT or not folded:
+        return ""
+    m = _AGE_LIMIT.fullmatch(folded)
+    if not m:
+        return None
+    number = m.group(1)
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return f"{number} {_AGE_UNITS[m.group(2)[0]]}"
+
+
+def target_size(text: str) -> int | None:
+    """A target sample size: '60' / '60 participants' -> 60; by group, 'Group A:49;Group B:49;'
+    -> 98 (the sum), unless a part is the total ('...;Total:98'); None when a part states
+    no number or nothing does."""
+    parts = [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
+    if len(parts) == 1 and ":" not in parts[0]:
+        return enrollment(parts[0])
+    total = 0
+    for part in parts:
+        label, _, number = part.rpartition(":")
+        count = enrollment(number)
+        if count is None:
+            return None
+        if re.search(r"\b(?:total|overall|in all)\b", label, re.I):
+            return count
+        total += count
+    return total if parts and total <= MAX_ENROLLMENT else None
+
+
+def study_type(text: str) -> str:
+    """'Interventional', 'Interventional study', 'Interventional clinical trial of medicinal
+    product' (EU CTR), 'Observational' -> the catalogue's study type; else ''."""
+    words = set(re.findall(r"[a-z]+", (text or "").casefold()))
+    found = [
+        value
+        for value, word in (
+            ("INTERVENTIONAL", "interventional"),
+            ("OBSERVATIONAL", "observational"),
+            ("EXPANDED_ACCESS", "expanded"),
+        )
+        if word in words
+    ]
+    return found[0] if len(found) == 1 else ""
+
+
+def split_list(text: str, separators: str = ";") -> list[str]:
+    """A field holding several values ('China;India;', one per line): each value once, in order."""
+    pattern = "[" + re.escape(separators) + "\n]"
+    return list(
+        dict.fromkeys(v.strip(" \t.") for v in re.split(pattern, text or "") if v.strip(" \t."))
+    )

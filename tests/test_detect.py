@@ -38,9 +38,13 @@ def test_each_seed_goes_to_its_parser(name, expected):
 
 @pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
 def test_exactly_one_parser_claims_each_seed(name, expected):
-    # Detection must not depend on the order of detect.PARSERS.
+    # Detection must not depend on the order of detect.PARSERS (but for the fallback, last).
     page = page_text((FIXTURES / name).read_bytes())
-    claimed = [parser.FORMAT for parser in detect.PARSERS if parser.looks_like(page)]
+    claimed = [
+        parser.FORMAT
+        for parser in detect.PARSERS
+        if parser not in detect.FALLBACK_PARSERS and parser.looks_like(page)
+    ]
     assert claimed == [expected]
 
 
@@ -52,8 +56,16 @@ def test_parse_document_reads_each_seed(name):
     assert not any("file name" in w for w in record.warnings)
 
 
+def test_the_fallback_for_unknown_layouts_is_tried_last():
+    assert [p.FORMAT for p in detect.FALLBACK_PARSERS] == ["labelled_page"]
+    assert detect.PARSERS[-1] is detect.FALLBACK_PARSERS[0]
+    assert detect.precedence("labelled_page") < min(
+        detect.precedence(p.FORMAT) for p in detect.PARSERS[:-1]
+    )
+
+
 def test_every_parser_module_has_the_contract():
-    assert sorted(parser.FORMAT for parser in detect.PARSERS) == FORMATS
+    assert sorted(parser.FORMAT for parser in detect.PARSERS) == sorted([*FORMATS, "labelled_page"])
     for parser in detect.PARSERS:
         assert callable(parser.looks_like) and callable(parser.parse)
 

@@ -69,7 +69,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_PARSERS = detect.PARSERS
 SEEDS = {
     path.name: path.read_text(encoding="utf-8")
-    for path in [*sorted(FIXTURES.glob("00*.txt")), *sorted((FIXTURES / "variants").glob("*"))]
+    for path in [
+        *sorted(FIXTURES.glob("00*.txt")),
+        *sorted((FIXTURES / "variants").glob("*")),
+        *sorted(
+            p
+            for p in (FIXTURES / "labelled").glob("*")
+            if p.suffix != ".md" or "README" not in p.name
+        ),
+    ]
 }
 REGISTRY_SEEDS = {
     path.name: path.read_text(encoding="utf-8")

@@ -104,6 +104,7 @@ _DISTINCT_LABEL = re.compile(
     re.M | re.I,
 )
 _LIST_ITEM = re.compile(r"[-*+] ")
+_INLINE_VALUE = re.compile(r"[ \t]*([A-Za-z][A-Za-z &]{1,38}):[ \t]+(\S.*)")
 _PHASE_LINE = re.compile(
     r"(?:(?:early\s+)?phase\s*(?:\d|iv|i{1,3})(?:\s*(?:/|,|&|and)\s*(?:phase\s*)?(?:\d|iv|i{1,3}))*"
     r"|n/?a|not applicable)",
@@ -248,13 +249,22 @@ _SINGLE_VALUES = (
 
 
 def _lines(text: str) -> list[str]:
-    """Page lines; in the markdown-list rendering ("- Label" / "- value") the markers go."""
+    """Page lines; in the markdown-list rendering ("- Label" / "- value") the markers go, and
+    a one-value label written with its value ("- Status: Recruiting complete") is split
+    into the label line and the value line the other renderings have."""
     lines = [line.rstrip() for line in text.split("\n")]
     filled = [line for line in lines if line.strip()]
     listed = sum(1 for line in filled if _LIST_ITEM.match(line))
     if filled and listed >= 0.6 * len(filled):
         lines = [line[2:] if _LIST_ITEM.match(line) else line for line in lines]
-    return lines
+    out = []
+    for line in lines:
+        inline = _INLINE_VALUE.fullmatch(line)
+        if inline and _LABELS.get(_label_key(inline.group(1))) in _SINGLE_VALUES:
+            out += [inline.group(1), inline.group(2)]
+        else:
+            out.append(line)
+    return out
 
 
 def _has_content(line: str) -> bool:
