@@ -12,11 +12,13 @@ study so that each is stored, hashed and merged on its own.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from types import ModuleType
+from typing import BinaryIO
 from xml.etree.ElementTree import tostring
 
 from catalogue import registries
@@ -29,6 +31,8 @@ from .parsers import (
     ctgov_labeled,
     ctgov_unlabeled,
     ctgov_xml,
+    ictrp_csv,
+    ictrp_xml,
     labelled_page,
     medpath,
 )
@@ -51,6 +55,9 @@ class Format:
     precedence: int
     record: bool  # a registry record, recognised from raw bytes; else a page (cleaned text)
     split: Callable[[bytes], list[Part]] | None = None  # a file of many documents -> each
+    # The same cut read from a binary stream, part by part: a file of this format is never
+    # read into memory whole (ingest.documents), whatever its size.
+    stream: Callable[[BinaryIO], Iterator[Part]] | None = None
     # Tried only after every other page format refused the page (it claims what they claim).
     fallback: bool = False
 
@@ -118,11 +125,37 @@ def _keyed(items: list, key_of: Callable) -> list[tuple[str, object]]:
     return out
 
 
+def _cut_bytes(cut: Callable) -> Callable[[bytes], list[Part]]:
+    """A parser's cut of a binary stream into (key, data, error) tuples, applied to bytes
+    already in memory, as a list of Parts."""
+    return lambda data: [Part(*piece) for piece in cut(io.BytesIO(data))]
+
+
+def _cut_stream(cut: Callable) -> Callable[[BinaryIO], Iterator[Part]]:
+    """A parser's cut of a binary stream, as Parts one at a time."""
+    return lambda raw: (Part(*piece) for piece in cut(raw))
+
+
 # Registry records first, then pages. Page order matters: the labelled ClinicalTrials.gov
 # page is tried before its label-less twin, and a page no parser knows comes last.
 FORMATS: tuple[Format, ...] = (
     Format(ctgov_json, precedence=3, record=True, split=_split_ctgov_json),
     Format(ctgov_xml, precedence=2, record=True, split=_split_ctgov_xml),
+    # WHO ICTRP's copy of each registry's record: below ClinicalTrials.gov's live record.
+    Format(
+        ictrp_xml,
+        precedence=2,
+        record=True,
+        split=_cut_bytes(ictrp_xml.stream),
+        stream=_cut_stream(ictrp_xml.stream),
+    ),
+    Format(
+        ictrp_csv,
+        precedence=2,
+        record=True,
+        split=_cut_bytes(ictrp_csv.stream),
+        stream=_cut_stream(ictrp_csv.stream),
+    ),
     Format(ctgov_labeled, precedence=1, record=False),
     Format(ctgov_unlabeled, precedence=1, record=False),
     Format(medpath, precedence=1, record=False),
@@ -157,7 +190,8 @@ def record_format(data: bytes | str) -> Format | None:
     """The registry record format of a raw document, or None when it is not one."""
     head = data[:_HEAD]
     if isinstance(head, bytes):
-        head = head.decode("utf-8", errors="replace")
+        utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")  # an export saved from Windows
+        head = head.decode("utf-16" if utf16 else "utf-8", errors="replace")
     head = head.lstrip("\ufeff \t\r\n")
     whole = None
     for fmt in FORMATS:
@@ -171,6 +205,12 @@ def record_format(data: bytes | str) -> Format | None:
         elif fmt.parser.looks_like(head):
             return fmt
     return None
+
+
+def stream_format(head: bytes) -> Format | None:
+    """The format of a file whose first bytes are `head`, when files of it are streamed."""
+    fmt = record_format(head)
+    return fmt if fmt is not None and fmt.stream is not None else None
 
 
 def registry_parser(data: bytes | str):

@@ -16,10 +16,11 @@ from pathlib import Path, PurePosixPath
 
 from catalogue.models import SourceDocument
 
-from .detect import canonical_json, split_document
+from .detect import Format, Part, canonical_json, split_document, stream_format
 from .parsers import ctgov_json
 
 MAX_BYTES = 5 * 1024 * 1024  # a saved page
+HEAD_BYTES = 4096  # what a file's format is recognised from
 # Registry bundles (a JSON list of studies, an XML file of records) and each zip member.
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 100_000
@@ -57,12 +58,19 @@ def source_files(paths: list[str | Path]) -> list[Path]:
 
 
 def read_documents(path: Path) -> Iterator[Document]:
-    """The documents one source file holds; an unreadable file or member is a failed document."""
+    """The documents one source file holds; an unreadable file or member is a failed document.
+
+    A file in a streamed format (an ICTRP export) is read part by part as the documents
+    are used, and has no size limit: memory holds one of its documents at a time."""
     try:
         with path.open("rb") as stream:
-            is_zip = stream.read(4) == b"PK\x03\x04"
-        if is_zip:
+            head = stream.read(HEAD_BYTES)
+        if head[:4] == b"PK\x03\x04":
             yield from _zip_documents(path)
+            return
+        streamed = stream_format(head)
+        if streamed is not None:  # read part by part, whatever the file's size
+            yield from _streamed(str(path), path.name, path.open, streamed)
             return
         limit = MAX_BUNDLE_BYTES if path.suffix.lower() in BUNDLE_SUFFIXES else MAX_BYTES
         if path.stat().st_size > limit:
@@ -77,11 +85,24 @@ def read_documents(path: Path) -> Iterator[Document]:
 
 def _split(path: str, filename: str, data: bytes) -> Iterator[Document]:
     for part in split_document(data):
-        if not part.key:
-            yield Document(path, filename, part.data, part.error)
-        else:
-            name = f"{filename}#{part.key}"
-            yield Document(f"{path}#{part.key}", name[-FILENAME_LENGTH:], part.data, part.error)
+        yield _document(path, filename, part)
+
+
+def _document(path: str, filename: str, part: Part) -> Document:
+    if not part.key:
+        return Document(path, filename, part.data, part.error)
+    name = f"{filename}#{part.key}"
+    return Document(f"{path}#{part.key}", name[-FILENAME_LENGTH:], part.data, part.error)
+
+
+def _streamed(path: str, filename: str, opener, fmt: Format) -> Iterator[Document]:
+    """Each document of a file (or zip member) in a streamed format, read as it is used."""
+    try:
+        with opener("rb") as stream:
+            for part in fmt.stream(stream):
+                yield _document(path, filename, part)
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as error:
+        yield Document(path, filename, error=f"cannot read on: {error}")
 
 
 def _zip_documents(path: Path) -> Iterator[Document]:
@@ -115,6 +136,11 @@ def _zip_documents(path: Path) -> Iterator[Document]:
                 yield Document(member, name, error="a zip inside a zip is not read")
                 continue
             try:
+                with archive.open(info) as stream:
+                    streamed = stream_format(stream.read(HEAD_BYTES))
+                if streamed is not None:
+                    yield from _streamed(member, name, lambda _, i=info: archive.open(i), streamed)
+                    continue
                 with archive.open(info) as stream:
                     data = stream.read(MAX_BUNDLE_BYTES + 1)
             except (

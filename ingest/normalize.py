@@ -228,7 +228,7 @@ def registry_date(text: str, *, day_first: bool = True) -> str:
 
 _AGE_LIMIT = re.compile(
     r"([0-9]+(?:\.[0-9]+)?)\s*(y|yrs?|years?|years?\(s\)|m|mos?|months?|months?\(s\)"
-    r"|w|wks?|weeks?|weeks?\(s\)|d|days?|days?\(s\)|h|hours?)\.?(?:\s+(?:old|of age))?",
+    r"|w|wks?|weeks?|weeks?\(s\)|d|days?|days?\(s\)|h|hours?)\.?(?:[\s-]+(?:old|of age))?",
     re.I,
 )
 _AGE_UNITS = {"y": "Years", "m": "Months", "w": "Weeks", "d": "Days", "h": "Hours"}
@@ -300,6 +300,5 @@ def study_type(text: str) -> str:
 def split_list(text: str, separators: str = ";") -> list[str]:
     """A field holding several values ('China;India;', one per line): each value once, in order."""
     pattern = "[" + re.escape(separators) + "\n]"
-    return list(
-        dict.fromkeys(v.strip(" \t.") for v in re.split(pattern, text or "") if v.strip(" \t."))
-    )
+    values = (v.strip() for v in re.split(pattern, text or ""))
+    return list(dict.fromkeys(v for v in values if v))

@@ -151,7 +151,7 @@ REAL_STUDY = FIXTURES / "NCT00763412.json"
 
 
 def test_registry_parsers_have_the_contract_and_leave_pages_alone():
-    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_json", "ctgov_xml"]
+    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_json", "ctgov_xml", "ictrp_csv", "ictrp_xml"]
     for parser in detect.REGISTRY_PARSERS:
         assert callable(parser.looks_like) and callable(parser.parse)
     for name in SEED_FORMATS:
