@@ -111,7 +111,7 @@ REGISTRIES: tuple[Registry, ...] = (
         written=(
             # ICTRP lists each country's record: EUCTR<number>-<country>, "-3RD" outside the EU.
             r"EUCTR(?P<id>[0-9]{4}-[0-9]{6}-[0-9]{2})(?:-(?:[A-Z]{2}|3RD|Outside-EU/EEA))?" + _END,
-            r"(?i:EudraCT(?:[ -]?(?:number|no\.?|nr\.?|ID))?)[\s:#]*"
+            r"(?i:Eudra[ -]?CT(?:[ -]?(?:number|no\.?|nr\.?|ID))?)[\s:#]*"
             + r"(?P<id>[0-9]{4}-[0-9]{6}-[0-9]{2})"
             + _NUMBER_END,
         ),

@@ -37,7 +37,7 @@ def test_an_export_loads_one_document_per_trial(tmp_path):
     assert registries == {
         "ChiCTR2000031319": "chictr",
         "ChiCTR1900021234": "chictr",
-        "IRCT20200217046526N2": "irct",
+        "IRCT20190405043156N4": "irct",
         "CTRI/2019/05/019123": "ctri",
         "ACTRN12619000123456": "anzctr",
         "2012-001234-56": "euctr",

@@ -42,7 +42,7 @@ def test_the_export_is_recognised_and_cut_into_one_document_per_trial():
     assert [p.key for p in parts] == [
         "ChiCTR2000031319",
         "ChiCTR1900021234",
-        "IRCT20200217046526N2",
+        "IRCT20190405043156N4",
         "CTRI/2019/05/019123",
         "ACTRN12619000123456",
         "EUCTR2012-001234-56-SE",
@@ -148,7 +148,7 @@ def test_chictr_phase_no_table_knows_is_kept_and_warned(export):
 
 
 def test_irct(export):
-    rec = export["IRCT20200217046526N2"]
+    rec = export["IRCT20190405043156N4"]
     assert (rec.overall_status, rec.status_as_written) == (
         "ACTIVE_NOT_RECRUITING",
         "Recruitment complete",
