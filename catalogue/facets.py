@@ -29,6 +29,7 @@ from .vocabulary import (
     DiabetesType,
     Donor,
     Phase,
+    Registry,
     Route,
     SponsorClass,
     Status,
@@ -84,6 +85,7 @@ FACETS = (
     FacetSpec("study_type", StudyType, list_all=True, folded=True),
     FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
     FacetSpec("country", None, list_all=False, folded=True),
+    FacetSpec("registry", Registry, list_all=False, folded=True),
 )
 PARAMS = [spec.param for spec in FACETS]
 

@@ -24,6 +24,7 @@ from .vocabulary import (
     DiabetesType,
     Donor,
     Phase,
+    Registry,
     Route,
     SponsorClass,
     Status,
@@ -186,6 +187,9 @@ class TrialFilter(django_filters.FilterSet):
         lookup_expr="in",
         choices=SponsorClass.choices,
         label="Lead sponsor",
+    )
+    registry = AnyOfFilter(
+        field_name="registry", lookup_expr="in", choices=Registry.choices, label="Registry"
     )
     age = django_filters.NumberFilter(
         method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"

@@ -55,7 +55,7 @@ REGISTRIES: tuple[Registry, ...] = (
     Registry(
         "ctgov",
         "ClinicalTrials.gov",
-        "ClinicalTrials.gov (U.S. National Library of Medicine)",
+        "ClinicalTrials.gov",
         ("NCT",),
         r"NCT[0-9]{8}",
         "NCT + 8 digits",
@@ -104,7 +104,7 @@ REGISTRIES: tuple[Registry, ...] = (
     Registry(
         "euctr",
         "EU CTR",
-        "EU Clinical Trials Register (EudraCT)",
+        "EU Clinical Trials Register",
         ("EUCTR", "EudraCT"),
         r"[0-9]{4}-[0-9]{6}-[0-9]{2}",
         "a EudraCT number, year-6 digits-2 digits",
@@ -161,7 +161,7 @@ REGISTRIES: tuple[Registry, ...] = (
     Registry(
         "jprn",
         "JPRN",
-        "Japan Primary Registries Network (UMIN-CTR, JapicCTI, JMACCT)",
+        "Japan Primary Registries Network: UMIN-CTR, JapicCTI, JMACCT",
         ("UMIN", "JapicCTI", "JMA-", "JPRN"),
         r"UMIN[0-9]{9}|JapicCTI-[0-9]{6}|JMA-IIA[0-9]{5}|JPRN-C[0-9]{9}",
         "UMIN + 9 digits, JapicCTI-6 digits, JMA-IIA + 5 digits",
@@ -182,7 +182,7 @@ REGISTRIES: tuple[Registry, ...] = (
     Registry(
         "kct",
         "CRiS",
-        "Clinical Research Information Service (Republic of Korea)",
+        "Clinical Research Information Service, Republic of Korea",
         ("KCT",),
         r"KCT[0-9]{7}",
         "KCT + 7 digits",

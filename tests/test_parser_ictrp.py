@@ -513,3 +513,8 @@ def test_the_csv_detector_needs_the_ictrp_columns():
     assert ictrp_csv.looks_like("TrialID,Public title,Phase\r\nNCT01234567,x,y")
     assert not ictrp_csv.looks_like("NCT Number,Study Title,Study URL\r\n")
     assert not ictrp_xml.looks_like("<clinical_study><id_info/></clinical_study>")
+
+
+def test_a_weekly_csv_without_rows():
+    [part] = detect.split_document(b"TrialID,Public title\r\n,\r\n")
+    assert part.error == "an ICTRP CSV without any trial row"

@@ -21,6 +21,7 @@ _VOCABULARIES = {
     "donor": vocabulary.Donor,
     "diabetes_type": vocabulary.DiabetesType,
     "route": vocabulary.Route,
+    "registry": vocabulary.Registry,
 }
 
 
@@ -36,6 +37,18 @@ def label(value: str, vocabulary_name: str) -> str:
 def labels(values, vocabulary_name: str) -> str:
     """A list of slugs as a comma-separated list of labels."""
     return ", ".join(label(v, vocabulary_name) for v in values or [])
+
+
+@register.filter
+def says_more_than(written: str, shown: str) -> bool:
+    """Whether a registry's own words for a value say more than the catalogue's label shown
+    for it: "Recruiting complete" beside "Active, not recruiting" does, "COMPLETED" beside
+    "Completed" does not."""
+
+    def letters(text: str) -> str:
+        return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+
+    return bool(written) and letters(written) != letters(shown)
 
 
 @register.filter

@@ -83,6 +83,8 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
         try:
             row = next(reader)
         except StopIteration:
+            if not number:
+                yield "", b"", "an ICTRP CSV without any trial row"
             return
         except csv.Error as error:
             number += 1
