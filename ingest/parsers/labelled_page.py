@@ -17,6 +17,7 @@ registry formats; a status or phase the table does not know is kept as written.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from records import Intervention, ParsedTrial, ParseError, SecondaryId, Sponsor
 
@@ -145,6 +146,7 @@ LABELS: dict[str, str] = {
     **dict.fromkeys(["study type", "type of study"], "study_type"),
 }
 # Facts that hold several values: one per line after a label line, or ";"-separated.
+_FIRST_WORDS = {label.split()[0] for label in LABELS}
 _LISTS = {"conditions", "interventions", "countries", "secondary_ids", "collaborators"}
 # The facts that make a page a trial page, besides its id and title.
 _FACTS = set(LABELS.values()) - {"id", "title", "official_title", "acronym"}
@@ -215,7 +217,7 @@ def parse(text: str) -> ParsedTrial:
             warn(f"enrollment {one['enrollment'][:60]!r} states no number")
     if "sponsor" in one:
         record.sponsors.append(Sponsor(one["sponsor"], "lead"))
-    record.sponsors += [Sponsor(name, "collaborator") for name in facts.get("collaborators", [])]
+    record.sponsors += [Sponsor(name, "collaborator") for name in facts.get("collaborators", ())]
     for key, attr in (
         ("start", "start_date"),
         ("end", "completion_date"),
@@ -226,10 +228,10 @@ def parse(text: str) -> ParsedTrial:
             setattr(record, attr, normalize.registry_date(one[key], day_first=False))
             if not getattr(record, attr):
                 warn(f"{_NAMES[key]} {one[key][:60]!r} is not a date that can be read")
-    record.conditions = facts.get("conditions", [])
-    record.countries = facts.get("countries", [])
-    record.interventions = [Intervention(name=name) for name in facts.get("interventions", [])]
-    for value in [*others, *facts.get("secondary_ids", [])]:
+    record.conditions = list(facts.get("conditions", ()))
+    record.countries = list(facts.get("countries", ()))
+    record.interventions = [Intervention(name=name) for name in facts.get("interventions", ())]
+    for value in [*others, *facts.get("secondary_ids", ())]:
         kept = normalize.registry_ids(value)
         for identifier in kept or [value]:
             if identifier != own and all(s.identifier != identifier for s in record.secondary_ids):
@@ -256,13 +258,14 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _facts(text: str) -> dict[str, list[str]]:
+@lru_cache(maxsize=4)  # detect asks looks_like, then parse, about the same page
+def _facts(text: str) -> dict[str, tuple[str, ...]]:
     """Each labelled fact's values, the first label of a fact winning."""
     lines = _lines(text)
     # A table's cells reach the text as "label value": read that form only on a page with
     # several such rows, so a sentence starting with "Status" or "Phase" is not a fact.
     table = sum(1 for line in lines if _table_row(line)[0]) >= _TABLE_ROWS
-    facts: dict[str, list[str]] = {}
+    facts: dict[str, tuple[str, ...]] = {}
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -286,15 +289,17 @@ def _facts(text: str) -> dict[str, list[str]]:
                 if fact not in _LISTS or len(values) >= _MAX_LIST:
                     break
         if values and fact not in facts:
-            facts[fact] = values
+            facts[fact] = tuple(values)
     return facts
 
 
 def _labelled(line: str) -> tuple[str, str]:
     """(fact, value written after the label) for a label line; ("", "") for any other line."""
-    fact = LABELS.get(_fold(line))
+    fact = LABELS.get(_fold(line)) if len(line) <= 60 else None  # labels are short
     if fact:
         return fact, ""
+    if ":" not in line and "\t" not in line and "：" not in line:
+        return "", ""
     match = _INLINE.fullmatch(line)
     if match:
         fact = LABELS.get(_fold(match.group(1)))
@@ -305,9 +310,9 @@ def _labelled(line: str) -> tuple[str, str]:
 
 def _table_row(line: str) -> tuple[str, str]:
     """(fact, value) for a short line that starts with a label and goes on with its value."""
-    if len(line) > 200:
-        return "", ""
     words = line.split(" ")
+    if len(line) > 200 or words[0].casefold().rstrip(".:") not in _FIRST_WORDS:
+        return "", ""
     for count in range(min(len(words) - 1, 6), 0, -1):  # the longest label first
         fact = LABELS.get(_fold(" ".join(words[:count])))
         if fact:
@@ -321,13 +326,13 @@ def _split(fact: str, value: str) -> list[str]:
     return [squash(v) for v in normalize.split_list(value, ";|") if squash(v)]
 
 
-def _own_id(facts: dict[str, list[str]], text: str) -> tuple[str, list[str]]:
+def _own_id(facts: dict[str, tuple[str, ...]], text: str) -> tuple[str, list[str]]:
     """The page's own registry id, and the other ids its id label names.
 
     The id label's first id, else a malformed id written there (kept so that
     `detect.parse_document` refuses the page with the reason), else the first registry
     id anywhere on the page."""
-    labelled = " ".join(facts.get("id", []))
+    labelled = " ".join(facts.get("id", ()))
     ids = normalize.registry_ids(labelled)
     if ids:
         return ids[0], ids[1:]
@@ -341,7 +346,7 @@ def _own_id(facts: dict[str, list[str]], text: str) -> tuple[str, list[str]]:
 def _first_line(text: str) -> str:
     """The page's first line that reads like a title (four words or more) and is not a
     label or an id; a saved page's <title> is often only "Trial record"."""
-    for line in _lines(text)[:20]:
+    for line in _lines("\n".join(text.split("\n", 20)[:20])):
         if (
             len(line.split()) >= 4
             and not _labelled(line)[0]
