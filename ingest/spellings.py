@@ -21,6 +21,7 @@ Judgement calls, each the closest catalogue meaning of the registry's own defini
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The catalogue's statuses and phases: ClinicalTrials.gov API v2's enum values.
 STATUS_VALUES = (
@@ -148,8 +149,12 @@ def key(written: str) -> str:
     return text.rstrip(".").strip().replace("follow up", "follow-up")
 
 
-def status(written: str) -> str | None:
-    """The catalogue's status for a registry's spelling; None when it is not in the table."""
+# No spelling in the tables is longer; longer text is not looked up (nor cached).
+_LONGEST = 400
+
+
+@lru_cache(maxsize=4096)  # a registry dump repeats a few spellings thousands of times
+def _status(written: str) -> str | None:
     folded = key(written)
     if not folded:
         return None
@@ -159,9 +164,19 @@ def status(written: str) -> str | None:
     return enum if enum in STATUS_VALUES else None
 
 
+def status(written: str) -> str | None:
+    """The catalogue's status for a registry's spelling; None when it is not in the table."""
+    return _status(written) if written and len(written) <= _LONGEST else None
+
+
 def phases(written: str) -> tuple[str, ...] | None:
     """The catalogue's phases for a registry's spelling of a trial's phase; None when it is
     not in the table. "Phase 1/Phase 2" -> ("PHASE1", "PHASE2")."""
+    return _phases(written) if written and len(written) <= _LONGEST else None
+
+
+@lru_cache(maxsize=4096)
+def _phases(written: str) -> tuple[str, ...] | None:
     folded = key(written)
     if not folded:
         return None
