@@ -518,3 +518,17 @@ def test_the_csv_detector_needs_the_ictrp_columns():
 def test_a_weekly_csv_without_rows():
     [part] = detect.split_document(b"TrialID,Public title\r\n,\r\n")
     assert part.error == "an ICTRP CSV without any trial row"
+
+
+def test_a_weekly_csv_header_the_csv_reader_refuses():
+    header = 'TrialID,Public title,"' + "x" * 200_000 + '"\r\n'
+    [part] = detect.split_document((header + "KCT0005678,A trial,y\r\n").encode())
+    assert part.error.startswith("unreadable CSV header: field larger than field limit")
+
+
+def test_document_keys_hold_printable_characters_only():
+    # Control characters make the record fail (not XML); its key still names it storably.
+    bad = "<TrialID>\x00ChiCTR2000031319\x1b</TrialID>"
+    text = EXPORT.read_text().replace("<TrialID>ChiCTR2000031319</TrialID>", bad)
+    first = detect.split_document(text.encode())[0]
+    assert first.key == "ChiCTR2000031319" and first.error.startswith("record 1 (line 3): ")

@@ -73,7 +73,11 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
     if delimiter is None:
         yield "", b"", "not an ICTRP CSV (no TrialID and Public title columns)"
         return
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as error:
+        yield "", b"", f"unreadable CSV header: {error}"
+        return
     keys = [ictrp.field_key(name) for name in header]
     id_column = keys.index("trialid")
     reader = csv.reader(text, delimiter=delimiter)
@@ -95,8 +99,9 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
         if not any(cell.strip() for cell in row):
             continue
         number += 1
-        written = row[id_column].strip() if len(row) > id_column else ""
-        key = " ".join(written.split()) or f"row-{number}"
+        written = row[id_column][:100] if len(row) > id_column else ""
+        # A document name holds printable characters only.
+        key = " ".join("".join(ch for ch in written if ch.isprintable()).split()) or f"row-{number}"
         if key in seen:
             key = f"{key}-{number}"
         seen.add(key)

@@ -184,7 +184,8 @@ def _encoding(raw: io.BufferedIOBase) -> str:
 
 
 def _unique(key: str, number: int, seen: set[str]) -> str:
-    key = " ".join(key.split())
+    """The key as a document name can hold it (printable, no runs of spaces), unique."""
+    key = " ".join("".join(ch for ch in key if ch.isprintable()).split()) or f"record-{number}"
     if key in seen:
         key = f"{key}-{number}"
     seen.add(key)
