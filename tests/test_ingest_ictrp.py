@@ -135,6 +135,20 @@ def test_a_second_run_changes_nothing(tmp_path):
     assert "0 created, 0 updated, 11 unchanged, 0 failed" in out
 
 
+def test_next_weeks_export_of_the_same_trials_changes_nothing(tmp_path):
+    shutil.copy(EXPORT, tmp_path)
+    run_ingest(tmp_path)
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "ictrp_export_week47.xml").write_text(
+        EXPORT.read_text().replace("14/11/2024 09:12:44", "21/11/2024 08:00:02")
+    )
+    code, out, _ = run_ingest(later)
+    assert code == 0
+    assert "0 created, 0 updated, 11 unchanged, 0 failed" in out
+    assert SourceDocument.objects.count() == 11
+
+
 def test_an_export_inside_a_zip_is_streamed_too(tmp_path):
     with zipfile.ZipFile(tmp_path / "ictrp.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(MALFORMED, "export/ictrp_malformed.xml")

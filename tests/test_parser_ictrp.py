@@ -532,3 +532,13 @@ def test_document_keys_hold_printable_characters_only():
     text = EXPORT.read_text().replace("<TrialID>ChiCTR2000031319</TrialID>", bad)
     first = detect.split_document(text.encode())[0]
     assert first.key == "ChiCTR2000031319" and first.error.startswith("record 1 (line 3): ")
+
+
+def test_an_unchanged_trial_is_stored_alike_from_every_weeks_export():
+    later = EXPORT.read_text().replace("14/11/2024 09:12:44", "21/11/2024 08:00:02")
+    assert [p.data for p in detect.split_document(later.encode())] == [
+        p.data for p in detect.split_document(EXPORT.read_bytes())
+    ]
+    assert b"Export_date" not in detect.split_document(EXPORT.read_bytes())[0].data
+    weekly = detect.split_document(WEEKLY.read_bytes())
+    assert all(b"14/11/2024" not in p.data for p in weekly)

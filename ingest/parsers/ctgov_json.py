@@ -224,6 +224,8 @@ def _date(struct: object) -> str:
 def _status(module: dict, record: ParsedTrial) -> None:
     record.overall_status = normalize.status(_str(module.get("overallStatus")))
     record.status_verified_date = normalize.partial_date(_str(module.get("statusVerifiedDate")))
+    # When the sponsor first submitted the record: the trial's registration date.
+    record.registration_date = normalize.partial_date(_str(module.get("studyFirstSubmitDate")))
     record.start_date = _date(module.get("startDateStruct"))
     record.primary_completion_date = _date(module.get("primaryCompletionDateStruct"))
     record.completion_date = _date(module.get("completionDateStruct"))

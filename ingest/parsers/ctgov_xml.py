@@ -189,6 +189,8 @@ def _status(study: Element, record: ParsedTrial) -> None:
     record.primary_completion_date = _date(study, "primary_completion_date")
     record.completion_date = _date(study, "completion_date")
     record.last_update = _date(study, "last_update_posted", "lastchanged_date")
+    # When the sponsor first submitted the record: the trial's registration date.
+    record.registration_date = _date(study, "study_first_submitted")
 
 
 def _agency_class(text: str) -> str:

@@ -19,7 +19,8 @@ What is read where:
   registered there, `Last_Refreshed_on` (when ICTRP last took the record from the
   registry) the record's last update, `Date_enrollement` (sic) the start.
 - Contacts (names, e-mail addresses, telephone numbers) and ethics review fields are not
-  read: the catalogue keeps no personal data.
+  read: the catalogue keeps no personal data. `Export_date` is the export's, not the
+  trial's: it is left out of the stored documents.
 """
 
 from __future__ import annotations

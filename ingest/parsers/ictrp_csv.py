@@ -114,6 +114,8 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
             continue
         while len(row) > len(keys) and not row[-1].strip():
             row.pop()  # a trailing separator
+        if "export_date" in keys:  # the export's date, not the trial's (see ictrp_xml)
+            row[keys.index("export_date")] = ""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(header)

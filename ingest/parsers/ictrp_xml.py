@@ -35,6 +35,7 @@ MAX_RECORD = 5 * 1024 * 1024  # characters in one <Trial>: far beyond any real r
 _START = re.compile(r"<Trial(?=[\s>/])")
 _END = re.compile(r"</Trial\s*>")
 _ENCODING = re.compile(rb"""^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_EXPORT_DATE = re.compile(r"[ \t]*<Export_date\s*(?:/>|>[^<]*</Export_date\s*>)[ \t]*\r?\n?")
 _TRIAL_ID = re.compile(r"<TrialID>\s*([^<]{1,100}?)\s*</TrialID>")
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -115,6 +116,9 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
         if trial.tag != "Trial":
             yield key, b"", f"{where}: not a <Trial> element"
             continue
+        # The export's date is not the trial's: without it, an unchanged trial is stored as
+        # the same bytes from every week's export (and is "unchanged" on the next run).
+        chunk = _EXPORT_DATE.sub("", chunk)
         yield key, f"{_DECLARATION}<{ROOT}>\n{chunk}\n</{ROOT}>\n".encode(), ""
     if not count:
         yield "", b"", "an ICTRP export without any <Trial> record"
