@@ -19,11 +19,14 @@ from .vocabulary import DERIVED
 
 CSV_COLUMNS = (
     "registry_id",
+    "registry",
+    "also_registered_as",
     "title",
     "overall_status",
     "phases",
     "study_type",
     "enrollment",
+    "registration_date",
     "start_date",
     "completion_date",
     "conditions",
@@ -60,15 +63,21 @@ def trial_to_dict(trial: Trial) -> dict:
     arms = list(trial.arms.all())
     return {
         "registry_id": trial.registry_id,
+        "registry": trial.registry or None,
+        "registry_url": trial.registry_link or None,
+        "also_registered_as": [other["id"] for other in trial.also_registered],
         "secondary_ids": trial.secondary_ids,
         "title": trial.title,
         "official_title": trial.official_title or None,
         "acronym": trial.acronym or None,
         "overall_status": trial.overall_status or None,
+        "status_as_written": trial.status_as_written or None,
         "phases": trial.phases,
+        "phase_as_written": trial.phase_as_written or None,
         "study_type": trial.study_type or None,
         "enrollment": trial.enrollment,
         "enrollment_type": trial.enrollment_type or None,
+        "registration_date": iso(trial.registration_date, "day"),
         "start_date": iso(trial.start_date, trial.start_date_precision),
         "primary_completion_date": iso(
             trial.primary_completion_date, trial.primary_completion_date_precision

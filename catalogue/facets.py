@@ -26,7 +26,7 @@ from django.db.models import TextChoices
 
 from .filters import TrialFilter
 from .version import catalogue_version
-from .vocabulary import DERIVED, Phase, ReportingFlag, SponsorClass, Status, StudyType
+from .vocabulary import DERIVED, Phase, Registry, ReportingFlag, SponsorClass, Status, StudyType
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ FACETS = (
     FacetSpec("sponsor_class", SponsorClass, list_all=False, folded=True),
     FacetSpec("country", None, list_all=False, folded=True),
     FacetSpec("flag", ReportingFlag, list_all=True, folded=True),
+    FacetSpec("registry", Registry, list_all=False, folded=True),
 )
 PARAMS = [spec.param for spec in FACETS]
 

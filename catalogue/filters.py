@@ -20,7 +20,7 @@ from django import forms
 from django.http import QueryDict
 
 from . import search, search_index
-from .vocabulary import DERIVED, Phase, ReportingFlag, SponsorClass, Status, StudyType
+from .vocabulary import DERIVED, Phase, Registry, ReportingFlag, SponsorClass, Status, StudyType
 
 SORTS = (
     ("relevance", "Relevance"),
@@ -188,6 +188,9 @@ class TrialFilter(django_filters.FilterSet):
         lookup_expr="overlap",
         choices=ReportingFlag.choices,
         label="Reporting flag",
+    )
+    registry = AnyOfFilter(
+        field_name="registry", lookup_expr="in", choices=Registry.choices, label="Registry"
     )
     age = django_filters.NumberFilter(
         method="filter_age", min_value=0, max_value=120, label="Accepts age (years)"

@@ -13,7 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, TextChoices, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .vocabulary import CellSource, DiabetesType, Phase, ReportingFlag, Status
+from .vocabulary import CellSource, DiabetesType, Phase, Registry, ReportingFlag, Status
 
 NOT_STATED = ""
 
@@ -121,6 +121,15 @@ def by_status(trials: QuerySet) -> Tally:
 
 def by_country(trials: QuerySet) -> Tally:
     return tally(trials, "countries", None, array=True, not_stated="Not stated")
+
+
+def by_registry(trials: QuerySet) -> Tally:
+    """Trials by the registry of their id, largest first (each trial once: one id each)."""
+    counted = tally(trials, "registry", Registry, array=False, not_stated="Registry not known")
+    categories = sorted(
+        counted.categories, key=lambda c: (c.key == NOT_STATED, -counted.counts[c.key], c.label)
+    )
+    return Tally(categories, counted.counts)
 
 
 def by_year_and_cell_source(trials: QuerySet) -> CrossTab:

@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Value
 
+from . import registries
 from .querysets import TrialQuerySet
 from .vocabulary import (
     CriterionKind,
@@ -85,6 +86,21 @@ class Trial(models.Model):
         max_length=5, choices=DatePrecision.choices, blank=True
     )
     results_posted = models.BooleanField(null=True, blank=True)
+    # The registry of the trial's id (a code of catalogue.registries; no choices here, so a
+    # new registry row needs no migration): the list's registry filter and the record link.
+    # Database defaults too, for the writers that COPY named columns (bench.synthetic).
+    registry = models.CharField(max_length=16, blank=True, default="", db_default="")
+    registration_date = models.DateField(null=True, blank=True)
+    # The registry's own record of the trial, as the source gives its address.
+    record_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    # One trial registered in several registries is one entry (ingest.identity): the ids its
+    # sources are records of (the canonical registry_id first), and other registries' ids
+    # they name as this trial's. Either finds the trial (`Trial.objects.by_any_id`).
+    registrations = _text_list()
+    named_registrations = _text_list()
+    # A registry's own words for status and phase when they are not the catalogue's spelling.
+    status_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")
+    phase_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")
     mesh_terms = _text_list()  # condition MeSH terms
     intervention_mesh_terms = _text_list()
 
@@ -171,6 +187,7 @@ class Trial(models.Model):
             models.Index(fields=["lead_sponsor_class"]),
             models.Index(fields=["donor"]),
             models.Index(fields=["in_scope"]),
+            models.Index(fields=["registry"]),
             models.Index(fields=["minimum_age_years", "maximum_age_years"]),
             GinIndex(fields=["phases"], name="trial_phases_gin"),
             GinIndex(fields=["countries"], name="trial_countries_gin"),
@@ -179,6 +196,8 @@ class Trial(models.Model):
             GinIndex(fields=["diabetes_types"], name="trial_diabetes_types_gin"),
             GinIndex(fields=["reporting_flags"], name="trial_reporting_flags_gin"),
             GinIndex(fields=["search_vector"], name="trial_search_gin"),
+            GinIndex(fields=["registrations"], name="trial_registrations_gin"),
+            GinIndex(fields=["named_registrations"], name="trial_named_regs_gin"),
             # The list's sort orders (querysets.ORDERINGS), so a page is read in index order
             # instead of sorting every matching trial (bench/web.py).
             models.Index(
@@ -208,6 +227,34 @@ class Trial(models.Model):
     @property
     def is_nct(self) -> bool:
         return self.registry_id.startswith("NCT")
+
+    @property
+    def registry_info(self) -> registries.Registry | None:
+        return registries.BY_CODE.get(self.registry)
+
+    @property
+    def registry_link(self) -> str:
+        """The trial's record on its registry's site (or WHO ICTRP's page for it)."""
+        return registries.record_url(self.registry_id, self.record_url)
+
+    @property
+    def also_registered(self) -> list[dict]:
+        """The trial's other registrations: those the catalogue has a record of (`recorded`),
+        then those its records only name; each with its registry and the record's address."""
+        others = [i for i in self.registrations if i != self.registry_id]
+        return [
+            {
+                "id": identifier,
+                "registry": registries.registry_of(identifier),
+                "url": registries.record_url(identifier),
+                "recorded": identifier in others,
+            }
+            for identifier in [*others, *self.named_registrations]
+        ]
+
+    @property
+    def registry_link_is_own_site(self) -> bool:
+        return registries.on_own_site(self.registry_id, self.record_url)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -567,6 +614,41 @@ class ConflictDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.registry_id}.{self.field}: {self.get_decision_display()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class IdentityDecision(models.Model):
+    """A curator's word on whether two registrations are one trial, which every ingest obeys.
+
+    JOINED: records of the two ids are one entry even where title and sponsor disagree;
+    SPLIT: they are two entries even where one names the other as its registration. Kept
+    by registry id, not by trial, so it outlives the entries it was made on.
+    """
+
+    class Decision(models.TextChoices):
+        JOINED = "joined", "one trial"
+        SPLIT = "split", "two trials"
+
+    first = models.CharField(max_length=100)  # the smaller id of the pair
+    second = models.CharField(max_length=100)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["first", "second"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_identity_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="identity_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} and {self.second}: {self.get_decision_display()}"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

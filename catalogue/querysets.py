@@ -41,7 +41,9 @@ LIST_COLUMNS = (
     "brief_title",
     "official_title",
     "overall_status",
+    "status_as_written",
     "phases",
+    "phase_as_written",
     "study_type",
     "enrollment",
     "start_date",
@@ -134,6 +136,29 @@ class TrialQuerySet(models.QuerySet):
     def with_snippets(self, text: str):
         """Each trial's best-matching fragments as `snippet`, markers not yet turned into HTML."""
         return self.annotate(snippet=search.headline(text))
+
+    def with_any_id(self, ids: list[str]):
+        """Trials any of these registry ids is an id of: the canonical one, another registration
+        of it, or an id its records name as theirs (each through an index)."""
+        return self.filter(
+            models.Q(registry_id__in=ids)
+            | models.Q(registrations__overlap=ids)
+            | models.Q(named_registrations__overlap=ids)
+        )
+
+    def registered_as(self, identifier: str):
+        """The trial listed under another id that `identifier` is a registration of: one its
+        records are of before one they only name (a record may name a trial in error)."""
+        return (
+            self.with_any_id([identifier])
+            .order_by(
+                models.Case(
+                    models.When(registrations__contains=[identifier], then=0), default=1
+                ),
+                "registry_id",
+            )
+            .first()
+        )
 
     def ordered_by(self, key: str):
         return self.order_by(*ORDERINGS[key], "registry_id")

@@ -159,7 +159,14 @@ def documents(trial) -> dict[str, str]:
 def document_parts(trial, *, arms, interventions, criteria, outcomes) -> dict[str, str]:
     """The text of each weight, from a trial and its child rows (rows or their dataclasses)."""
     parts = {
-        "A": [trial.registry_id, trial.brief_title, trial.official_title, trial.acronym],
+        "A": [
+            trial.registry_id,
+            *trial.registrations,  # a search for any of its registry ids finds it
+            *trial.named_registrations,
+            trial.brief_title,
+            trial.official_title,
+            trial.acronym,
+        ],
         "B": [
             *trial.conditions,
             *trial.keywords,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from . import registries
+
 
 class Status(models.TextChoices):
     NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
@@ -26,6 +28,12 @@ class Status(models.TextChoices):
     TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
     APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
     WITHHELD = "WITHHELD", "Withheld"
+
+
+# The registries a trial's id can belong to, from the one table of registries.
+Registry = models.TextChoices(
+    "Registry", [(code.upper(), (code, name)) for code, name in registries.CHOICES]
+)
 
 
 class Phase(models.TextChoices):

@@ -40,7 +40,16 @@ KEPT = {"id", "review_cleared", "reviewed_at", "reviewed_by", "first_ingested", 
 SPONSORS = TrialSponsor._meta.model_name
 CRITERIA = EligibilityCriterion._meta.model_name
 # The columns the search document reads; a curator's value in one means it is built again.
-SEARCHED = {"registry_id", "brief_title", "official_title", "acronym", "conditions", "keywords"}
+SEARCHED = {
+    "registry_id",
+    "registrations",
+    "named_registrations",
+    "brief_title",
+    "official_title",
+    "acronym",
+    "conditions",
+    "keywords",
+}
 SEARCHED |= {"brief_summary", "detailed_description", "eligibility_text"}
 
 

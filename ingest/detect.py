@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import BinaryIO
 from xml.etree.ElementTree import tostring
 
+from catalogue import registries
 from records import ParsedTrial, ParseError
 
 from . import normalize, streams, text
@@ -35,6 +36,9 @@ from .parsers import (
     ctgov_unlabeled,
     ctgov_v1,
     ctgov_xml,
+    ictrp_csv,
+    ictrp_xml,
+    labelled_page,
     medpath,
 )
 
@@ -65,6 +69,8 @@ class Format:
     record: bool  # a registry record, recognised from raw bytes; else a page (cleaned text)
     # A file of many documents -> each, read from a binary stream as it goes.
     split: Callable[[BinaryIO], Iterator[Part]] | None = None
+    # Tried only after every other page format refused the page (it claims what they claim).
+    fallback: bool = False
 
     @property
     def name(self) -> str:
@@ -179,26 +185,41 @@ class _Keys:
         return key
 
 
+def _cut_stream(cut: Callable) -> Callable[[BinaryIO], Iterator[Part]]:
+    """A parser's cut of a binary stream, as Parts one at a time."""
+    return lambda raw: (Part(*piece) for piece in cut(raw))
+
+
 # Registry records first, then pages. Page order matters: the labelled ClinicalTrials.gov
-# page is tried before its label-less twin. A CSV row states less than any page (no
-# criteria, arms or summary), so it ranks lowest: everything else wins where it speaks.
+# page is tried before its label-less twin, and a page no parser knows comes last. A CSV
+# row states less than any page (no criteria, arms or summary), so it ranks lowest:
+# everything else wins where it speaks.
 FORMATS: tuple[Format, ...] = (
     Format(ctgov_json, precedence=3, record=True, split=_split_json),
     Format(ctgov_v1, precedence=2, record=True, split=_split_json),
     Format(ctgov_xml, precedence=2, record=True, split=_split_ctgov_xml),
     Format(ctgov_csv, precedence=0, record=True, split=_split_ctgov_csv),
+    # WHO ICTRP's copy of each registry's record: below ClinicalTrials.gov's live record.
+    Format(ictrp_xml, precedence=2, record=True, split=_cut_stream(ictrp_xml.stream)),
+    Format(ictrp_csv, precedence=2, record=True, split=_cut_stream(ictrp_csv.stream)),
     Format(ctgov_labeled, precedence=1, record=False),
     Format(ctgov_unlabeled, precedence=1, record=False),
     Format(medpath, precedence=1, record=False),
     Format(aggregator, precedence=1, record=False),
+    # Any other page that states a registry id and labelled facts: last, and below every
+    # other source of the trial; its records are always flagged for review.
+    Format(labelled_page, precedence=-1, record=False, fallback=True),
 )
 BY_NAME = {f.name: f for f in FORMATS}
-PARSERS = tuple(f.parser for f in FORMATS if not f.record)
+PARSERS = tuple(f.parser for f in FORMATS if not f.record and not f.fallback) + tuple(
+    f.parser for f in FORMATS if not f.record and f.fallback
+)
+FALLBACK_PARSERS = tuple(f.parser for f in FORMATS if f.fallback)
 REGISTRY_PARSERS = tuple(f.parser for f in FORMATS if f.record)
 REGISTRY_FORMATS = frozenset(f.name for f in FORMATS if f.record)
 _HEAD = 4096  # bytes a record format is recognised from
 # Bump when a parser changes what it extracts, so stored sources are read again.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 def precedence(source_format: str) -> int:
@@ -217,7 +238,8 @@ def record_format(data: bytes | str) -> Format | None:
     """The registry record format of a raw document, or None when it is not one."""
     head = data[:_HEAD]
     if isinstance(head, bytes):
-        head = head.decode("utf-8", errors="replace")
+        utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")  # an export saved from Windows
+        head = head.decode("utf-16" if utf16 else "utf-8", errors="replace")
     head = head.lstrip("\ufeff \t\r\n")
     whole = None
     for fmt in FORMATS:
@@ -255,8 +277,25 @@ def parse_document(data: bytes | str, filename: str = "") -> ParsedTrial:
                 raise ParseError("no registry id in the text or the file name")
             record.registry_id = from_name[0]
             record.warnings.append(f"registry id taken from the file name ({from_name[0]})")
+    _check_own_id(record)
     record.precedence = precedence(record.source_format)
     return record
+
+
+def _check_own_id(record: ParsedTrial) -> None:
+    """The document's own id: canonical when a known registry's, refused when it has a known
+    registry's prefix but not its shape ("NCTXXXX"), kept with a warning when the registry
+    is not one the catalogue knows."""
+    problem = normalize.id_problem(record.registry_id)
+    if problem:
+        raise ParseError(problem)
+    canonical = registries.canonical(record.registry_id)
+    if canonical:
+        record.registry_id = canonical
+    else:
+        record.warnings.append(
+            f"registry id {record.registry_id[:80]!r} is not of a registry the catalogue knows"
+        )
 
 
 def _is_json(data: bytes | str) -> bool:

@@ -64,7 +64,10 @@ def source_files(paths: list[str | Path]) -> list[Path]:
 
 
 def read_documents(path: Path) -> Iterator[Document]:
-    """The documents one source file holds; an unreadable file or member is a failed document."""
+    """The documents one source file holds; an unreadable file or member is a failed document.
+
+    A registry bundle (a CSV download, a JSON list, an ICTRP export) is read part by part
+    as the documents are used, and has no size limit: memory holds one document at a time."""
     try:
         stream = path.open("rb")
     except OSError as error:

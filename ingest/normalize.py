@@ -11,45 +11,23 @@ import math
 import re
 from datetime import date
 
-STATUSES = (
-    "NOT_YET_RECRUITING",
-    "RECRUITING",
-    "ENROLLING_BY_INVITATION",
-    "ACTIVE_NOT_RECRUITING",
-    "SUSPENDED",
-    "TERMINATED",
-    "COMPLETED",
-    "WITHDRAWN",
-    "UNKNOWN",
-    "AVAILABLE",
-    "NO_LONGER_AVAILABLE",
-    "TEMPORARILY_NOT_AVAILABLE",
-    "APPROVED_FOR_MARKETING",
-    "WITHHELD",
-)
-PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
-STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
+from catalogue import registries
 
-_STATUS_ALIASES = {
-    "active, not recruiting": "ACTIVE_NOT_RECRUITING",
-    "active not recruiting": "ACTIVE_NOT_RECRUITING",
-    "not yet recruiting": "NOT_YET_RECRUITING",
-    "enrolling by invitation": "ENROLLING_BY_INVITATION",
-    "unknown status": "UNKNOWN",
-    "unknown": "UNKNOWN",
-}
+from . import spellings
+
+STATUSES = spellings.STATUS_VALUES
+PHASES = spellings.PHASE_VALUES
+STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
 
 
 def status(text: str) -> str:
-    """'Active, not recruiting' / 'ACTIVE_NOT_RECRUITING' -> 'ACTIVE_NOT_RECRUITING'; else ''."""
-    key = " ".join(text.strip().strip(".").lower().split())
-    if key in _STATUS_ALIASES:
-        return _STATUS_ALIASES[key]
-    upper = re.sub(r"[\s,\-]+", "_", key.upper())
-    return upper if upper in STATUSES else ""
+    """'Active, not recruiting' / 'ACTIVE_NOT_RECRUITING' / 'Recruiting complete' -> the
+    catalogue's status, from the one spelling table (`ingest.spellings`); else ''."""
+    return spellings.status(text) or ""
 
 
-# "Phase 1/2", "Phase 2-3" (IRCT), "Phase 1b/2a", "PHASE1/PHASE2", "phase 1/phase 2".
+# Phases inside longer text: "Phase 1/2", "Phase 2-3" (IRCT), "Phase 1b/2a", "PHASE1/PHASE2",
+# "NCT01719640 COMPLETED PHASE1/PHASE2" (a related-trial line).
 _PHASE_TOKEN = re.compile(
     r"early[\s_-]*phase[\s_-]*(?:1|i)\b"
     r"|phase[\s_-]*(\d|iv|iii|ii|i)[ab]?\b(?:\s*[/-]\s*(?:phase[\s_-]*)?(\d|iv|iii|ii|i)[ab]?\b)?"
@@ -60,7 +38,13 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
 def phases(text: str) -> list[str]:
-    """'Phase 1/2', 'PHASE1/PHASE2', 'phase 2', 'N/A', 'Early Phase 1' -> list of enum values."""
+    """'Phase 1/2', 'PHASE1/PHASE2', 'phase 2', 'N/A', 'Early Phase 1' -> list of enum values.
+
+    A whole value in the spelling table (`ingest.spellings`) is read from there; otherwise
+    the phases named anywhere in the text."""
+    known = spellings.phases(text)
+    if known is not None:
+        return list(known)
     found: list[str] = []
     for match in _PHASE_TOKEN.finditer(text):
         token = match.group(0).lower()
@@ -194,20 +178,14 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-# Registry ids beyond NCT appear as secondary or primary ids of MSC trials.
-# Bounded by non-alphanumerics rather than \b so "004_NCT02893306.txt" still yields its id.
-# ASCII: \d would take other scripts' digits into an id.
-REGISTRY_ID = re.compile(
-    r"(?<![A-Za-z0-9])(NCT\d{8}|IRCT\d{6,}N\d+|ACTRN\d{14}|ChiCTR[-A-Z0-9]{6,}|ISRCTN\d{8}"
-    r"|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|CTRI/\d{4}/\d{2,3}/\d{6}|JPRN-[A-Za-z0-9]+|KCT\d{7}"
-    r"|DRKS\d{8}|NL\d{4,}|TCTR\d{11}|PACTR\d{15})(?![A-Za-z0-9])",
-    re.ASCII,
-)
+# Every registry's id, in every written form, from the one table of registries; ids come
+# back canonical ("EUCTR2014-002345-12-GB" -> the EudraCT number "2014-002345-12").
+REGISTRY_ID = registries.ID_PATTERN
 
 
 def registry_ids(text: str) -> list[str]:
-    """Every registry id in the text, in order of appearance, without repeats."""
-    return list(dict.fromkeys(match.group(1) for match in REGISTRY_ID.finditer(text or "")))
+    """Every registry id in the text, canonical, in order of appearance, without repeats."""
+    return registries.find_ids(text)
 
 
 # --- ClinicalTrials.gov's older spellings (classic XML, the retired v1 API, CSV downloads) ---
@@ -247,8 +225,117 @@ def enrollment_type(text: str) -> str:
     return _ENROLLMENT_TYPES.get(enum_word(text), "")
 
 
+def claimed_id(token: str) -> str:
+    """A labelled own id as written when it claims a known registry by its prefix, valid or
+    not ("NCTXXXX"), so `detect.parse_document` can refuse it with the reason; else ""."""
+    token = token.strip().rstrip(".,;")
+    return token if token and registries.claimed_by(token) else ""
+
+
+def id_problem(identifier: str) -> str:
+    """Why an own id with a known registry's prefix is not that registry's id ("" if it is fine)."""
+    return registries.shape_problem(identifier)
+
+
+# --- values as registries beyond ClinicalTrials.gov write them (WHO ICTRP, their pages) ---
+
+
+def registry_date(text: str, *, day_first: bool = True) -> str:
+    """A date as registries write it: what `partial_date` reads, '20200115' (ICTRP's
+    Date_registration3), '2020/01/15', and '15/01/2020'. Day first is how ICTRP and most
+    registries outside the US write it; with `day_first=False` such a date is read only
+    when it cannot be month first (15/01/2020), since a page of unknown origin may be US."""
+    text = (text or "").strip().rstrip(".")
+    iso = partial_date(text)
+    if iso:
+        return iso
+    m = re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if day_first or first > 12:
+            return _iso(year, second, first)
+    return ""
+
+
+_AGE_LIMIT = re.compile(
+    r"([0-9]+(?:\.[0-9]+)?)\s*(y|yrs?|years?|years?\(s\)|m|mos?|months?|months?\(s\)"
+    r"|w|wks?|weeks?|weeks?\(s\)|d|days?|days?\(s\)|h|hours?)\.?(?:[\s-]+(?:old|of age))?",
+    re.I,
+)
+_AGE_UNITS = {"y": "Years", "m": "Months", "w": "Weeks", "d": "Days", "h": "Hours"}
+_NO_AGE_LIMIT = {
+    "no limit",
+    "no limits",
+    "no age limit",
+    "none",
+    "n/a",
+    "na",
+    "not applicable",
+    "not stated",
+    "no",
+    "-",
+}
+
+
+def age_limit(text: str) -> str | None:
+    """An age limit in the catalogue's spelling: '18Y', '18 Years', '18.00 Year(s)' ->
+    '18 Years', '6M' -> '6 Months'; '' for no limit ('No limit', 'N/A'); None when it
+    cannot be read (a bare number says no unit: it is not taken to be years)."""
+    folded = " ".join((text or "").split()).casefold()
+    if folded in _NO_AGE_LIMIT or not folded:
+        return ""
+    m = _AGE_LIMIT.fullmatch(folded)
+    if not m:
+        return None
+    number = m.group(1)
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return f"{number} {_AGE_UNITS[m.group(2)[0]]}"
+
+
+def target_size(text: str) -> int | None:
+    """A target sample size: '60' / '60 participants' -> 60; by group, 'Group A:49;Group B:49;'
+    -> 98 (the sum), unless a part is the total ('...;Total:98'); None when a part states
+    no number or nothing does."""
+    parts = [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
+    if len(parts) == 1 and ":" not in parts[0]:
+        return enrollment(parts[0])
+    total = 0
+    for part in parts:
+        label, _, number = part.rpartition(":")
+        count = enrollment(number)
+        if count is None:
+            return None
+        if re.search(r"\b(?:total|overall|in all)\b", label, re.I):
+            return count
+        total += count
+    return total if parts and total <= MAX_ENROLLMENT else None
+
+
 def study_type(text: str) -> str:
-    """'Interventional', 'Expanded Access:Individual Patients', 'Observational [Patient Registry]',
-    'OBSERVATIONAL' -> the API v2 study type; '' for anything else."""
-    word = enum_word(re.split(r"[:\[(]", text)[0])
-    return word if word in STUDY_TYPES else ""
+    """'Interventional', 'Interventional study', 'Interventional clinical trial of medicinal
+    product' (EU CTR), 'Observational' -> the catalogue's study type; else ''."""
+    words = set(re.findall(r"[a-z]+", (text or "").casefold()))
+    found = [
+        value
+        for value, word in (
+            ("INTERVENTIONAL", "interventional"),
+            ("OBSERVATIONAL", "observational"),
+            ("EXPANDED_ACCESS", "expanded"),
+        )
+        if word in words
+    ]
+    return found[0] if len(found) == 1 else ""
+
+
+def split_list(text: str, separators: str = ";") -> list[str]:
+    """A field holding several values ('China;India;', one per line): each value once, in order."""
+    pattern = "[" + re.escape(separators) + "\n]"
+    values = (v.strip() for v in re.split(pattern, text or ""))
+    return list(dict.fromkeys(v for v in values if v))

@@ -38,12 +38,12 @@ from records import ParsedTrial, ParseError
 from records.merge import Source, merge
 from records.serialize import record_from_dict
 
-from . import normalize, pgcopy
+from . import grouping, identity, normalize, pgcopy
 from .assemble import Stored, TrialWrite, assemble, complete
 from .deadline import deadline
 from .detect import PARSER_VERSION, parse_document
 from .documents import Document
-from .state import StoredSource, sponsor_ids, stored_sources, stored_state
+from .state import StoredSource, sponsor_ids
 from .writes import Group, JsonText, NewSource, number
 
 BATCH = 500  # documents per transaction: big enough to amortise, small enough to bound memory
@@ -67,6 +67,7 @@ class Prepared:
     document: Document
     error: str = ""
     write: TrialWrite | None = None
+    named: list[str] = field(default_factory=list)  # other registrations it names (identity)
 
 
 def ingest_documents(
@@ -130,11 +131,12 @@ def prepare(job: tuple[Document, str, datetime, bool]) -> Prepared:
     if record is None:
         return Prepared(None, document, error=error)
     source = NewSource(document, digest, record, ingested_at, JsonText(record.to_json()))
+    named = identity.named(record)
     if not maybe_new:
-        return Prepared(source, document)
+        return Prepared(source, document, named=named)
     try:
         write = assemble(merged_sources([source]), Stored(), [digest])
-        return Prepared(source, document, write=write)
+        return Prepared(source, document, write=write, named=named)
     except Exception as error:  # a classifier bug fails this document, not the run
         return Prepared(None, document, error=f"internal error: {type(error).__name__}: {error}")
 
@@ -232,7 +234,7 @@ def _finish(done: list, parsing, writer: ModuleType, pool) -> Iterator[FileResul
 
 
 def write_batch(parsed: list[Prepared], writer: ModuleType, pool=None) -> Iterator[FileResult]:
-    groups = _groups(parsed)
+    groups = grouping.groups(parsed)
     yield from _assemble(groups, pool)
     groups = [g for g in groups if g.write is not None]
     if not groups:
@@ -323,53 +325,3 @@ def _results(group: Group) -> Iterator[FileResult]:
             status = "updated" if changed or group.created else "unchanged"
         record = source.record
         yield FileResult(source.document.path, status, record.registry_id, warnings=record.warnings)
-
-
-def _groups(parsed: list[Prepared]) -> list[Group]:
-    """One group per trial the batch touches, in the order of their first documents; a lone
-    new document keeps the write its worker assembled, the others are assembled later."""
-    by_id: dict[str, list[Prepared]] = {}
-    for p in parsed:
-        by_id.setdefault(p.source.record.registry_id, []).append(p)
-    stored = dict(
-        Trial.objects.filter(registry_id__any=list(by_id)).values_list("registry_id", "id")
-    )
-    hashes = dict(
-        Trial.objects.filter(id__any=list(stored.values())).values_list("id", "record_hash")
-    )
-    paths = [p.document.path for p in parsed]
-    # A document at a stored path replaces the document stored there, in whichever trial.
-    replaced_at = dict(SourceDocument.objects.filter(path__any=paths).values_list("path", "id"))
-    state = stored_state(stored.values())
-    sources = stored_sources(stored.values())
-    groups = []
-    for registry_id, items in by_id.items():
-        trial_id = stored.get(registry_id)
-        new = [p.source for p in items]
-        kept, replaced = _kept_sources(sources.get(trial_id, []), new)
-        replaced += [replaced_at[s.document.path] for s in new if s.document.path in replaced_at]
-        alone = trial_id is None and len(items) == 1
-        groups.append(
-            Group(
-                write=items[0].write if alone else None,
-                stored=state.get(trial_id, Stored()),
-                sources=new,
-                replaced=sorted(set(replaced)),
-                trial_id=trial_id,
-                stored_sources=kept,
-                stored_hash=hashes.get(trial_id, ""),
-            )
-        )
-    return groups
-
-
-def _kept_sources(
-    stored: list[StoredSource], new: list[NewSource]
-) -> tuple[list[StoredSource], list[int]]:
-    """The stored sources that stay beside the new ones, and those the new ones replace
-    (the same content, or the same path: a changed file replaces its old copy)."""
-    digests = {s.digest for s in new}
-    paths = {s.document.path for s in new}
-    kept = [s for s in stored if s.sha256 not in digests and s.path not in paths]
-    replaced = [s.id for s in stored if s.sha256 in digests or s.path in paths]
-    return kept, replaced

@@ -10,12 +10,13 @@ from functools import cache
 
 from django.db import models
 
+from catalogue import registries
 from catalogue.children import ChildTable
 from catalogue.models import EligibilityCriterion, RelatedTrial, Sponsor, Trial
 from records import ParsedTrial
 from records.merge import Merged
 
-from . import normalize
+from . import identity, normalize
 
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 DATES = ("start_date", "primary_completion_date", "completion_date", "last_update")
@@ -93,6 +94,18 @@ def set_trial_fields(trial: Trial, merged: Merged) -> None:
         setattr(trial, name, getattr(record, name))
     trial.overall_status = record.overall_status
     trial.phases = list(record.phases)
+    trial.status_as_written = record.status_as_written
+    trial.phase_as_written = record.phase_as_written
+    # The registry of the id; the record's own word for it when the id is of no known registry.
+    known = registries.registry_of(record.registry_id)
+    trial.registry = known.code if known else record.registry
+    trial.registration_date = stored_date(record.registration_date)[0]
+    # One trial across registries (ingest.identity): the registrations it has records of,
+    # and the others its records name.
+    trial.registrations = merged.registrations
+    named = {i for source in merged.sources for i in identity.named(source)}
+    trial.named_registrations = sorted(named - set(trial.registrations))
+    trial.record_url = record.record_url
     trial.enrollment = record.enrollment
     for name in DATES:
         value, precision = stored_date(getattr(record, name))

@@ -121,6 +121,11 @@ class ParsedTrial:
     acronym: str = ""
     overall_status: str = ""
     phases: list[str] = field(default_factory=list)
+    # A registry's own words for the status and phase, when they are not the catalogue's
+    # spelling: beside a value read from the spelling table (ingest.spellings), or alone
+    # when the table does not know them (never guessed; the parser warns).
+    status_as_written: str = ""
+    phase_as_written: str = ""
     study_type: str = ""  # INTERVENTIONAL, OBSERVATIONAL, EXPANDED_ACCESS
     enrollment: int | None = None
     enrollment_type: str = ""  # ACTUAL or ESTIMATED, when the page says
@@ -150,6 +155,12 @@ class ParsedTrial:
     intervention_mesh_terms: list[str] = field(default_factory=list)
     status_verified_date: str = ""
     results_posted: bool | None = None
+    # From registries beyond ClinicalTrials.gov (WHO ICTRP exports): the registry the record
+    # names (a code of catalogue.registries, for an id of no known registry), when the trial
+    # was registered there, and the address of the registry's own record.
+    registry: str = ""
+    registration_date: str = ""
+    record_url: str = ""
     warnings: list[str] = field(default_factory=list)
     # How far this source is trusted where sources disagree (records.merge): set from the
     # format table (ingest.detect) when the document is parsed.

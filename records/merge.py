@@ -1,4 +1,7 @@
-"""Merge several parsed sources of one registry id into one record (pure; no database).
+"""Merge several parsed sources of one trial into one record (pure; no database).
+
+A trial registered in several registries has a source per registration; the merged
+record takes the trial's canonical id (`canonical_id`) and lists every registration.
 
 The registry's own records outrank saved pages whatever their dates, and API v2
 JSON (the live record) outranks classic XML (archives): for every field, only the
@@ -77,6 +80,24 @@ class Merged:
     record: ParsedTrial
     field_sources: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, list[dict]] = field(default_factory=dict)
+    # Every source's record, best first: what each registration states on its own.
+    sources: list[ParsedTrial] = field(default_factory=list)
+
+    @property
+    def registrations(self) -> list[str]:
+        """The registry ids the sources are records of, the canonical one first."""
+        own = self.record.registry_id
+        return [own, *sorted({s.registry_id for s in self.sources} - {own})]
+
+
+def canonical_id(records: list[ParsedTrial]) -> str:
+    """The id a trial registered several times is listed under: its ClinicalTrials.gov id
+    (the registry most readers search), else the earliest registration's; a date-less
+    record counts as the latest, and ties go to the smaller id, so any order agrees."""
+    return min(
+        records,
+        key=lambda r: (not r.registry_id.startswith("NCT"), r.registration_date or "9", r.registry_id),
+    ).registry_id
 
 
 def _empty(value) -> bool:
@@ -96,9 +117,9 @@ def merge(sources: list[Source]) -> Merged:
         key=lambda s: (rank(s.record), s.record.last_update, s.ingested),
         reverse=True,
     )
-    newest = ordered[0].record
-    out = ParsedTrial(source_format="merged", registry_id=newest.registry_id)
-    merged = Merged(record=out)
+    records = [s.record for s in ordered]
+    out = ParsedTrial(source_format="merged", registry_id=canonical_id(records))
+    merged = Merged(record=out, sources=records)
     named = [(s.name, rank(s.record), s.record) for s in ordered]
 
     def pick(key: str, candidates: list[tuple[str, int, object]], how: str) -> object:
@@ -134,6 +155,7 @@ def merge(sources: list[Source]) -> Merged:
         setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
     for key in LISTS:
         setattr(out, key, pick(key, [(n, r, getattr(rec, key)) for n, r, rec in named], "longest"))
+    _registry_fields(named, merged)
     for key in DESIGN:
         candidates = [(n, r, getattr(rec.design, key)) for n, r, rec in named]
         setattr(out.design, key, pick(f"design.{key}", candidates, "first"))
@@ -153,3 +175,35 @@ def merge(sources: list[Source]) -> Merged:
     for name, _, record in named:
         out.warnings.extend(f"{name}: {w}" for w in record.warnings)
     return merged
+
+
+def _registry_fields(named: list[tuple[str, int, ParsedTrial]], merged: Merged) -> None:
+    """What registries beyond ClinicalTrials.gov add, chosen without recording conflicts.
+
+    A status's or phase's words as written go with the value they were read beside: from the
+    source that supplied the merged status (phases), or, when no source gives one the
+    catalogue knows, from the best source that wrote one. The registration date is the
+    earliest any source states (an EU trial has one record, and date, per country); the
+    registry and the record's address come from the best source that states them.
+    """
+    out = merged.record
+    for key, written in (("overall_status", "status_as_written"), ("phases", "phase_as_written")):
+        chosen = merged.field_sources.get(key) if getattr(out, key) else None
+        for name, _, record in named:
+            if (name == chosen) if chosen else getattr(record, written):
+                setattr(out, written, getattr(record, written))
+                if getattr(record, written):
+                    merged.field_sources[written] = name
+                break
+    dated = sorted((r.registration_date, n) for n, _, r in named if r.registration_date)
+    if dated:
+        out.registration_date, merged.field_sources["registration_date"] = dated[0]
+    # The registry's own record of the canonical registration (another one's address is
+    # listed with its id, not as the trial's).
+    canonical = [(n, r, rec) for n, r, rec in named if rec.registry_id == out.registry_id]
+    for key in ("registry", "record_url"):
+        for name, _, record in canonical:
+            if getattr(record, key):
+                setattr(out, key, getattr(record, key))
+                merged.field_sources[key] = name
+                break

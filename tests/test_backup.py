@@ -95,7 +95,8 @@ def test_a_nightly_dump_restores_into_a_whole_catalogue(seeded, tmp_path):
     assert counts["trials"] == "5" and counts["sources"] == "5"
     assert counts["curator_owned_fields"] == "1" and counts["error_reports"] == "1"
     assert counts["searchable"] == "5"
-    assert counts["migration"].startswith("0008_")
+    migrations = Path(__file__).resolve().parent.parent / "catalogue" / "migrations"
+    assert counts["migration"] == max(p.stem for p in migrations.glob("0*.py"))  # the newest
     assert "restore drill: OK" in drill.stdout
     assert drill_databases() == []  # the throwaway database is gone
 

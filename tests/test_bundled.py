@@ -74,6 +74,7 @@ def test_the_bundled_sources_load_and_read_right(client):
     # the others field by field (the page is newer, and disagrees: that goes to review).
     musc = page(client, reverse("catalogue:trial_detail", args=["NCT04061746"]))
     assert facts(musc.select_one("#status")) == {
+        "Registry": "ClinicalTrials.gov · NCT04061746 on ClinicalTrials.gov",
         "Overall status": "Recruiting",
         "Phase": "Phase 1",
         "Enrollment": "50 participants (estimated)",
@@ -81,6 +82,7 @@ def test_the_bundled_sources_load_and_read_right(client):
         "Primary completion": "1 July 2023",
         "Completion": "1 July 2023",
         "First posted": "20 August 2019",
+        "Registered": "16 August 2019",
         "Last update": "30 December 2021",
     }
     assert sorted(r[1] for r in rows(musc.select_one("#sources"))) == [

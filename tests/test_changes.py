@@ -80,7 +80,7 @@ def curator(client):
 
 def test_a_curators_correction_is_told_apart_without_naming_the_curator(client, curator, seeded):
     trial = Trial.objects.get(registry_id="NCT05308836")
-    edit_trial(client, trial, {"phases": "PHASE1,PHASE2"}, None)
+    edit_trial(client, trial, {"phases": ["PHASE1", "PHASE2"]}, None)
     client.logout()
     response = client.get(reverse("catalogue:trial_detail", args=[trial.registry_id]))
     assert b"zelda" not in response.content.lower()

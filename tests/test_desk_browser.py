@@ -53,7 +53,7 @@ def curator_group() -> Group:
     if not Group.objects.filter(name="curator").exists():
         for name, function in (
             ("0003_curator_group", "create_group"),
-            ("0008_error_reports_conflict_decisions_notes", "grant_desk_permissions"),
+            ("0013_error_reports_conflict_decisions_notes", "grant_desk_permissions"),
         ):
             module = importlib.import_module(f"catalogue.migrations.{name}")
             getattr(module, function)(django_apps, None)

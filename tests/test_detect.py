@@ -39,9 +39,13 @@ def test_each_seed_goes_to_its_parser(name, expected):
 
 @pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
 def test_exactly_one_parser_claims_each_seed(name, expected):
-    # Detection must not depend on the order of detect.PARSERS.
+    # Detection must not depend on the order of detect.PARSERS (but for the fallback, last).
     page = page_text((FIXTURES / name).read_bytes())
-    claimed = [parser.FORMAT for parser in detect.PARSERS if parser.looks_like(page)]
+    claimed = [
+        parser.FORMAT
+        for parser in detect.PARSERS
+        if parser not in detect.FALLBACK_PARSERS and parser.looks_like(page)
+    ]
     assert claimed == [expected]
 
 
@@ -53,8 +57,16 @@ def test_parse_document_reads_each_seed(name):
     assert not any("file name" in w for w in record.warnings)
 
 
+def test_the_fallback_for_unknown_layouts_is_tried_last():
+    assert [p.FORMAT for p in detect.FALLBACK_PARSERS] == ["labelled_page"]
+    assert detect.PARSERS[-1] is detect.FALLBACK_PARSERS[0]
+    assert detect.precedence("labelled_page") < min(
+        detect.precedence(p.FORMAT) for p in detect.PARSERS[:-1]
+    )
+
+
 def test_every_parser_module_has_the_contract():
-    assert sorted(parser.FORMAT for parser in detect.PARSERS) == FORMATS
+    assert sorted(parser.FORMAT for parser in detect.PARSERS) == sorted([*FORMATS, "labelled_page"])
     for parser in detect.PARSERS:
         assert callable(parser.looks_like) and callable(parser.parse)
 
@@ -140,7 +152,14 @@ REAL_STUDY = FIXTURES / "NCT00763412.json"
 
 
 def test_registry_parsers_have_the_contract_and_leave_pages_alone():
-    assert sorted(detect.REGISTRY_FORMATS) == ["ctgov_csv", "ctgov_json", "ctgov_v1", "ctgov_xml"]
+    assert sorted(detect.REGISTRY_FORMATS) == [
+        "ctgov_csv",
+        "ctgov_json",
+        "ctgov_v1",
+        "ctgov_xml",
+        "ictrp_csv",
+        "ictrp_xml",
+    ]
     for parser in detect.REGISTRY_PARSERS:
         assert callable(parser.looks_like) and callable(parser.parse)
     for name in SEED_FORMATS:
@@ -174,17 +193,23 @@ CSV_EXCERPT = FIXTURES / "ctgov_csv" / "classic_excerpt.csv"
 
 
 def test_precedence_orders_the_sources_of_a_trial():
-    """The live registry record, then archived records, then saved pages, then a CSV row."""
+    """The live registry record, then archived records, then saved pages, then a CSV row,
+    then a page in a layout no parser knows."""
     rank = {f.name: f.precedence for f in detect.FORMATS}
     assert rank["ctgov_json"] > rank["ctgov_v1"] == rank["ctgov_xml"] > rank["ctgov_labeled"]
-    assert {rank[p.FORMAT] for p in detect.PARSERS} == {1}
-    assert rank["ctgov_csv"] < min(rank[p.FORMAT] for p in detect.PARSERS)
+    assert rank["ictrp_xml"] == rank["ictrp_csv"] == rank["ctgov_xml"]
+    known_pages = [p for p in detect.PARSERS if p not in detect.FALLBACK_PARSERS]
+    assert {rank[p.FORMAT] for p in known_pages} == {1}
+    assert rank["ctgov_csv"] < min(rank[p.FORMAT] for p in known_pages)
+    assert rank["labelled_page"] < rank["ctgov_csv"]
     # Every bundle format cuts a file into documents; pages are one document a file.
     assert [f.name for f in detect.FORMATS if f.split] == [
         "ctgov_json",
         "ctgov_v1",
         "ctgov_xml",
         "ctgov_csv",
+        "ictrp_xml",
+        "ictrp_csv",
     ]
 
 

@@ -17,7 +17,9 @@ and no per-example deadline:
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import os
 import re
@@ -25,6 +27,7 @@ import types
 import typing
 from datetime import timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,6 +35,7 @@ from hypothesis import strategies as st
 
 from ingest import detect, normalize
 from ingest.deadline import deadline
+from ingest.parsers import ictrp
 from ingest.text import page_text
 from records import ParsedTrial, ParseError
 
@@ -69,7 +73,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_PARSERS = detect.PARSERS
 SEEDS = {
     path.name: path.read_text(encoding="utf-8")
-    for path in [*sorted(FIXTURES.glob("00*.txt")), *sorted((FIXTURES / "variants").glob("*"))]
+    for path in [
+        *sorted(FIXTURES.glob("00*.txt")),
+        *sorted((FIXTURES / "variants").glob("*")),
+        *sorted(
+            p
+            for p in (FIXTURES / "labelled").glob("*")
+            if p.suffix != ".md" or "README" not in p.name
+        ),
+    ]
 }
 V1_RECORDS = Path(__file__).parent.parent / "data" / "sources" / "ctgov_v1_json"
 REGISTRY_SEEDS = {
@@ -491,3 +503,56 @@ def test_parse_document_on_registry_json_with_odd_values(name, data):
         node = node[key]
     document = json.dumps(study).encode()  # ASCII: a lone surrogate travels as an escape
     outcome(detect.parse_document, document, name)
+
+
+# --- WHO ICTRP exports -------------------------------------------------------------------
+
+ICTRP_SEEDS = {
+    path.name: path.read_text(encoding="utf-8")
+    for path in sorted((FIXTURES / "ictrp").glob("ictrp_*.*"))
+}
+ICTRP_FIELD_NAMES = [*ictrp.FIELDS, "other"]
+
+
+def _check_cut(data: bytes) -> None:
+    """Every part of a damaged export is a failure with its reason or a checked record."""
+    with deadline(HANG_SECONDS):
+        parts = detect.split_document(data)
+    assert parts
+    for part in parts:
+        assert type(part.key) is str and "\x00" not in part.key
+        if part.error:
+            assert part.error.strip() and not part.data
+        else:
+            outcome(detect.parse_document, part.data, f"x#{part.key}")
+
+
+@fuzz
+@given(damaged(ICTRP_SEEDS), st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_ictrp_exports_damaged_cut_and_parse(seed, encoding):
+    _check_cut(seed[1].encode(encoding, errors="replace"))
+
+
+@fuzz
+@given(
+    st.dictionaries(
+        st.sampled_from(ICTRP_FIELD_NAMES),
+        st.one_of(st.sampled_from(NASTY_STRINGS + SEED_LINES[:50]), st.text(max_size=200)),
+        max_size=20,
+    ),
+    st.sampled_from(["xml", "csv"]),
+)
+def test_ictrp_records_with_odd_field_values(fields, form):
+    fields.setdefault("trialid", "ChiCTR2000031319")
+    fields.setdefault("public_title", "")
+    fields = {name: value.replace("\x00", "") for name, value in fields.items()}
+    if form == "xml":
+        body = "".join(f"<{name}>{xml_escape(value)}</{name}>" for name, value in fields.items())
+        data = f"<Trials_downloaded_from_ICTRP><Trial>{body}</Trial></Trials_downloaded_from_ICTRP>"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(name.replace("_", " ") for name in fields)
+        writer.writerow(fields.values())
+        data = out.getvalue()
+    _check_cut(data.encode("utf-8", errors="replace"))

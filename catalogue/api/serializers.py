@@ -191,6 +191,15 @@ class TrialSerializer(serializers.Serializer):
     """One trial in the catalogue's canonical shape (the JSON download and snapshots use it too)."""
 
     registry_id = text("ClinicalTrials.gov NCT number (or another registry's id).")
+    registry = maybe_text(
+        "The registry of that id (a code: NCT, ChiCTR, IRCT, CTRI, …; see /api/v1/vocabularies),"
+        " or the record's own name for a registry the catalogue does not know."
+    )
+    registry_url = maybe_text("The trial's record on its registry's site (or WHO ICTRP's page).")
+    also_registered_as = texts(
+        "The trial's ids in other registries: those the catalogue has a record of, then those"
+        " its records name. /trials/<any of them>/ leads to this trial."
+    )
     secondary_ids = serializers.ListField(
         child=serializers.DictField(), help_text="Other ids: [{identifier, id_type}]."
     )
@@ -198,10 +207,17 @@ class TrialSerializer(serializers.Serializer):
     official_title = maybe_text("Official title.")
     acronym = maybe_text("Acronym.")
     overall_status = choice(Status, "Recruitment status.", allow_null=True)
+    status_as_written = maybe_text(
+        "The registry's own words for the status when they are not the catalogue's spelling."
+    )
     phases = choices(Phase, "Phases (a phase 1/2 trial lists both).")
+    phase_as_written = maybe_text(
+        "The registry's own words for the phase when they are not the catalogue's spelling."
+    )
     study_type = choice(StudyType, "Study type.", allow_null=True)
     enrollment = serializers.IntegerField(allow_null=True, help_text="Participants.")
     enrollment_type = maybe_text("ACTUAL or ESTIMATED.")
+    registration_date = partial_date("Registered (first submitted to the registry)")
     start_date = partial_date("Study start")
     primary_completion_date = partial_date("Primary completion")
     completion_date = partial_date("Study completion")

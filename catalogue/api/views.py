@@ -160,6 +160,9 @@ class TrialDetail(CatalogueView):
         if "\x00" in registry_id:  # Postgres would refuse the lookup; no id holds a NUL
             raise BadParameters(["A registry id holds no NUL character."])
         trial = Trial.objects.for_export().filter(registry_id=registry_id).first()
+        if trial is None and (other := Trial.objects.registered_as(registry_id)):
+            # Another registration of a trial: the trial, under its canonical registry_id.
+            trial = Trial.objects.for_export().get(pk=other.pk)
         if trial is None:
             raise NotFound(f"No trial has the registry id “{echo(registry_id)}”.")
         return Response(trial_to_dict(trial))

@@ -24,6 +24,7 @@ _VOCABULARIES = {
     "sponsor_class": vocabulary.SponsorClass,
     **{d.param: d.vocabulary for d in vocabulary.DERIVED if d.param},
     "flag": vocabulary.ReportingFlag,
+    "registry": vocabulary.Registry,
 }
 
 
@@ -66,6 +67,18 @@ def fold(items, shown: int = FOLD_AFTER) -> dict:
 def with_role(links, role: str) -> list:
     """A trial's sponsor links of one role, in their order ("lead", "collaborator")."""
     return [link for link in links if link.role == role]
+
+
+@register.filter
+def says_more_than(written: str, shown: str) -> bool:
+    """Whether a registry's own words for a value say more than the catalogue's label shown
+    for it: "Recruiting complete" beside "Active, not recruiting" does, "COMPLETED" beside
+    "Completed" does not."""
+
+    def letters(text: str) -> str:
+        return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+
+    return bool(written) and letters(written) != letters(shown)
 
 
 @register.filter

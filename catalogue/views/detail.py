@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
 
 from .. import classified, flags
 from ..changes import changes_for
@@ -15,7 +15,13 @@ from ..structured import medical_trial
 def trial_detail(request: HttpRequest, registry_id: str) -> HttpResponse:
     if "\x00" in registry_id:  # Postgres would refuse the lookup; no id holds a NUL
         raise Http404("No trial has that registry id.")
-    trial = get_object_or_404(Trial.objects.for_detail(), registry_id=registry_id)
+    trial = Trial.objects.for_detail().filter(registry_id=registry_id).first()
+    if trial is None:
+        # Another registration of a trial listed under its canonical id.
+        other = Trial.objects.registered_as(registry_id)
+        if other is None:
+            raise Http404("No trial has that registry id.")
+        return redirect("catalogue:trial_detail", other.registry_id, permanent=True)
     return render(
         request,
         "catalogue/trial_detail.html",

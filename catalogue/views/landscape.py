@@ -29,6 +29,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
             "by_phase": numbers.by_phase(trials),
             "by_status": numbers.by_status(trials),
             "by_country": numbers.by_country(trials),
+            "by_registry": numbers.by_registry(trials),
             "matrix": numbers.by_cell_source_and_condition(trials),
             "by_flag": by_flag,
             "unflagged_note": (

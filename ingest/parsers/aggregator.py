@@ -298,7 +298,8 @@ def _apply_top(values: dict, record: ParsedTrial) -> None:
                 record.warnings.append(f"date not recognised: {get(key)!r}")
     record.enrollment = normalize.enrollment(get("size"))
     ids = normalize.registry_ids(get("identifier"))
-    record.registry_id = ids[0] if ids else ""
+    # A malformed id ("NCTXXXX") is kept: parse_document refuses it, saying why.
+    record.registry_id = ids[0] if ids else normalize.claimed_id(get("identifier").split(",")[0])
     for part in get("identifier").split(","):
         part = part.strip()
         if part and part != record.registry_id:

@@ -134,7 +134,8 @@ def parse_study(study: dict) -> ParsedTrial:
     record = ParsedTrial(source_format=FORMAT)
     registry_id = study_id(study)
     if not re.fullmatch(r"NCT\d{8}", registry_id):
-        raise ParseError(f"study has no valid nctId ({registry_id!r})")
+        problem = normalize.id_problem(registry_id) if registry_id else ""
+        raise ParseError(problem or f"study has no valid nctId ({registry_id!r})")
     record.registry_id = registry_id
     for name in EXPECTED_MODULES:
         if not isinstance(protocol.get(name), dict):
@@ -227,6 +228,8 @@ def _date(struct: object) -> str:
 def _status(module: dict, record: ParsedTrial) -> None:
     record.overall_status = normalize.status(string(module.get("overallStatus")))
     record.status_verified_date = normalize.partial_date(string(module.get("statusVerifiedDate")))
+    # When the sponsor first submitted the record: the trial's registration date.
+    record.registration_date = normalize.partial_date(string(module.get("studyFirstSubmitDate")))
     record.start_date = _date(module.get("startDateStruct"))
     record.primary_completion_date = _date(module.get("primaryCompletionDateStruct"))
     record.completion_date = _date(module.get("completionDateStruct"))

@@ -184,9 +184,11 @@ def start_record(page: Page, source_format: str) -> ParsedTrial:
 def _read_preamble(lines: list[str], record: ParsedTrial) -> None:
     """Title, 'NCT ID: …' and 'Last Updated: …' sit above the first heading."""
     joined = "\n".join(lines)
-    match = re.search(r"NCT ID:\s*(NCT[0-9]{8})\b", joined)
-    ids = [match.group(1)] if match else normalize.registry_ids(joined)
-    record.registry_id = ids[0] if ids else ""
+    match = re.search(r"NCT ID:[ \t]*(\S+)", joined)
+    labelled = match.group(1) if match else ""
+    ids = normalize.registry_ids(labelled) or normalize.registry_ids(joined)
+    # A malformed labelled id ("NCT ID: NCTXXXX") is kept: parse_document refuses it, saying why.
+    record.registry_id = ids[0] if ids else normalize.claimed_id(labelled)
     match = re.search(r"Last Updated:\s*(\S[^\n]*)", joined)
     if match:
         record.last_update = normalize.partial_date(match.group(1))

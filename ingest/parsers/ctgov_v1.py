@@ -186,8 +186,11 @@ def _status(module: dict, record: ParsedTrial) -> None:
     written = string(module.get("OverallStatus"))
     record.overall_status = normalize.status(written)
     if written and not record.overall_status:
+        record.status_as_written = written  # shown as the registry writes it, for a curator
         record.warnings.append(f"unknown overall status {written!r}; left empty")
     record.status_verified_date = normalize.partial_date(string(module.get("StatusVerifiedDate")))
+    # When the sponsor first submitted the record: the trial's registration date.
+    record.registration_date = normalize.partial_date(string(module.get("StudyFirstSubmitDate")))
     record.start_date = _date(module.get("StartDateStruct"), "StartDate")
     record.primary_completion_date = _date(
         module.get("PrimaryCompletionDateStruct"), "PrimaryCompletionDate"

@@ -87,7 +87,8 @@ def parse_study(study: Element) -> ParsedTrial:
     record = ParsedTrial(source_format=FORMAT)
     record.registry_id = study_id(study)
     if not re.fullmatch(r"NCT\d{8}", record.registry_id):
-        raise ParseError(f"record has no valid <nct_id> ({record.registry_id!r})")
+        problem = normalize.id_problem(record.registry_id) if record.registry_id else ""
+        raise ParseError(problem or f"record has no valid <nct_id> ({record.registry_id!r})")
     for name in EXPECTED:
         if study.find(name) is None:
             record.warnings.append(f"record has no <{name}>")
@@ -186,6 +187,8 @@ def _status(study: Element, record: ParsedTrial) -> None:
     record.completion_date = _date(study, "completion_date")
     record.first_posted = _date(study, "study_first_posted", "firstreceived_date")
     record.last_update = _date(study, "last_update_posted", "lastchanged_date")
+    # When the sponsor first submitted the record: the trial's registration date.
+    record.registration_date = _date(study, "study_first_submitted")
 
 
 def _sponsors(study: Element, record: ParsedTrial) -> None:

@@ -28,7 +28,7 @@ from records import (
     Sponsor,
 )
 
-from .. import normalize
+from .. import normalize, spellings
 from ..text import squash
 
 FORMAT = "medpath"
@@ -104,6 +104,7 @@ _DISTINCT_LABEL = re.compile(
     re.M | re.I,
 )
 _LIST_ITEM = re.compile(r"[-*+] ")
+_INLINE_VALUE = re.compile(r"[ \t]*([A-Za-z][A-Za-z &]{1,38}):[ \t]+(\S.*)")
 _PHASE_LINE = re.compile(
     r"(?:(?:early\s+)?phase\s*(?:\d|iv|i{1,3})(?:\s*(?:/|,|&|and)\s*(?:phase\s*)?(?:\d|iv|i{1,3}))*"
     r"|n/?a|not applicable)",
@@ -186,7 +187,8 @@ def parse(text: str) -> ParsedTrial:
     if not has_footer:
         warn(f"page appears cut off in '{_NAMES[order[-1]] if order else 'header'}'")
 
-    header_status = _header(header, rec)
+    header_line = _header(header, rec)
+    header_status, header_written = spellings.read_status(header_line)
     values = {key: _value(sections, key, warn) for key in _SINGLE_VALUES}
 
     ids = normalize.registry_ids(values["registration"])
@@ -194,12 +196,18 @@ def parse(text: str) -> ParsedTrial:
         rec.registry_id = ids[0]
         rec.secondary_ids = [SecondaryId(i) for i in ids[1:]]
     elif values["registration"]:
+        # Kept as written: parse_document refuses a malformed id of a known registry and
+        # warns about an id of a registry it does not know.
         rec.registry_id = values["registration"].split()[0]
-        warn(f"registration number {rec.registry_id!r} is not a known registry id")
 
-    rec.overall_status = normalize.status(values["status"]) or header_status
-    if values["status"] and not normalize.status(values["status"]):
-        warn(f"unrecognised status {values['status']!r}")
+    # Other registries' words ("Recruiting complete", "Pending") come from the spelling
+    # table; a word it does not know is kept as written, never guessed.
+    status, rec.status_as_written = spellings.read_status(values["status"])
+    rec.overall_status = status or header_status
+    if not values["status"]:
+        rec.status_as_written = header_written
+    if values["status"] and not status:
+        warn(f"status {values['status']!r} is not one the catalogue knows; kept as written")
     if header_status and rec.overall_status != header_status:
         warn(f"status line says {header_status}, Recruitment says {rec.overall_status}")
 
@@ -241,13 +249,22 @@ _SINGLE_VALUES = (
 
 
 def _lines(text: str) -> list[str]:
-    """Page lines; in the markdown-list rendering ("- Label" / "- value") the markers go."""
+    """Page lines; in the markdown-list rendering ("- Label" / "- value") the markers go, and
+    a one-value label written with its value ("- Status: Recruiting complete") is split
+    into the label line and the value line the other renderings have."""
     lines = [line.rstrip() for line in text.split("\n")]
     filled = [line for line in lines if line.strip()]
     listed = sum(1 for line in filled if _LIST_ITEM.match(line))
     if filled and listed >= 0.6 * len(filled):
         lines = [line[2:] if _LIST_ITEM.match(line) else line for line in lines]
-    return lines
+    out = []
+    for line in lines:
+        inline = _INLINE_VALUE.fullmatch(line)
+        if inline and _LABELS.get(_label_key(inline.group(1))) in _SINGLE_VALUES:
+            out += [inline.group(1), inline.group(2)]
+        else:
+            out.append(line)
+    return out
 
 
 def _has_content(line: str) -> bool:
@@ -295,7 +312,7 @@ def _sections(
 
 
 def _header(lines: list[str], rec: ParsedTrial) -> str:
-    """Title, phases and the status line from above the first label; returns that status."""
+    """Title, phases and the status line from above the first label; returns that line."""
     marker = next((i for i, line in enumerate(lines) if line.strip() == "MedPath"), -1)
     status = ""
     for line in (line.strip() for line in lines[marker + 1 :]):
@@ -304,7 +321,7 @@ def _header(lines: list[str], rec: ParsedTrial) -> str:
         if _PHASE_LINE.fullmatch(line):
             rec.phases = ["NA"] if line.lower() == "not applicable" else normalize.phases(line)
         elif normalize.status(line) and not status:
-            status = normalize.status(line)
+            status = line
         elif not rec.brief_title:
             rec.brief_title = squash(line)
         else:
