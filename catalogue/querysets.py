@@ -152,9 +152,7 @@ class TrialQuerySet(models.QuerySet):
         return (
             self.with_any_id([identifier])
             .order_by(
-                models.Case(
-                    models.When(registrations__contains=[identifier], then=0), default=1
-                ),
+                models.Case(models.When(registrations__contains=[identifier], then=0), default=1),
                 "registry_id",
             )
             .first()

@@ -96,7 +96,11 @@ def canonical_id(records: list[ParsedTrial]) -> str:
     record counts as the latest, and ties go to the smaller id, so any order agrees."""
     return min(
         records,
-        key=lambda r: (not r.registry_id.startswith("NCT"), r.registration_date or "9", r.registry_id),
+        key=lambda r: (
+            not r.registry_id.startswith("NCT"),
+            r.registration_date or "9",
+            r.registry_id,
+        ),
     ).registry_id
 
 
