@@ -33,6 +33,7 @@ from catalogue.models import (
     CuratorDeletion,
     CuratorLock,
     ErrorReport,
+    IdentityDecision,
     Intervention,
     ReviewNote,
     Sponsor,
@@ -40,7 +41,7 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
-from ingest.service import rebuild_trials
+from ingest.service import apply_identity_decision, rebuild_trials
 
 FORMAT = "msc-diabetes-catalogue/curation"
 VERSION = 1
@@ -414,6 +415,35 @@ def apply_review(items: list[dict], ctx: Context) -> None:
         ctx.tally("review", outcome, trial.registry_id)
 
 
+def export_identity() -> list[dict]:
+    """Curators' decisions on whether two registrations are one trial (keyed by the ids)."""
+    return [
+        {
+            "first": d.first,
+            "second": d.second,
+            "decision": d.decision,
+            "note": d.note,
+            "user": d.user.get_username() if d.user else None,
+        }
+        for d in IdentityDecision.objects.select_related("user")
+    ]
+
+
+def apply_identity(items: list[dict], ctx: Context) -> None:
+    """Each decision, then the catalogue made to obey it; applied first, since it decides
+    which registry id each entry is listed under."""
+    for item in items:
+        decision = IdentityDecision.objects.filter(first=item["first"], second=item["second"])
+        outcome = _save(
+            decision.first() or IdentityDecision(first=item["first"], second=item["second"]),
+            {"decision": item["decision"], "note": item["note"], "user_id": ctx.user(item["user"])},
+        )
+        ctx.tally("identity", outcome)
+        if outcome != "unchanged":
+            apply_identity_decision(item["first"], item["second"])
+    ctx.trials = {t.registry_id: t for t in Trial.objects.all()}
+
+
 def export_notes() -> list[dict]:
     notes = ReviewNote.objects.select_related("trial", "user")
     return [
@@ -496,6 +526,7 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
+    Kind("identity", export_identity, apply_identity),
     Kind("sponsors", export_sponsors, apply_sponsors),
     Kind("locks", export_locks, apply_locks),
     Kind("rows", export_rows, apply_rows),

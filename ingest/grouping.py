@@ -132,7 +132,7 @@ class _StoredTrial:
         self.registry_id = registry_id
         self.ids = {registry_id, *registrations}
         self.named = set(named)
-        self.registered = registered
+        self.registration_date = registered
         self.facts = identity.Facts(titles=titles, ids=frozenset(self.ids))
 
 
@@ -165,16 +165,23 @@ def _one_trial(trials: list[int], stored: dict[int, _StoredTrial]) -> int:
     id names (the others' sources move to it)."""
     if len(trials) == 1:
         return trials[0]
-    keep = min(
-        trials,
-        key=lambda t: (
-            not stored[t].registry_id.startswith("NCT"),
-            stored[t].registered.isoformat() if stored[t].registered else "9",
-            stored[t].registry_id,
-        ),
-    )
+    keep = keep_of({t: stored[t] for t in trials})
     absorb(keep, [t for t in trials if t != keep])
     return keep
+
+
+def keep_of(trials: dict):
+    """Of several entries that are one trial, the one to keep: the key of the one whose id
+    would be canonical (`records.merge.canonical_id`'s order), given objects with
+    `registry_id` and `registration_date`."""
+    return min(
+        trials,
+        key=lambda key: (
+            not trials[key].registry_id.startswith("NCT"),
+            trials[key].registration_date.isoformat() if trials[key].registration_date else "9",
+            trials[key].registry_id,
+        ),
+    )
 
 
 @transaction.atomic

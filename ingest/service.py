@@ -1,5 +1,6 @@
-"""What the curators' desk asks of ingest: rebuild trials from their stored sources now, and
-what each stored source alone would make of a trial.
+"""What the curators' desk asks of ingest: rebuild trials from their stored sources now,
+what each stored source alone would make of a trial, and a decision on whether two
+registrations are one trial applied at once.
 
 The entry points the admin uses, so the admin depends on ingest and never the other way."""
 
@@ -15,8 +16,10 @@ from catalogue.models import SourceDocument, Trial
 from records.merge import LISTS, Source, merge
 from records.serialize import record_from_dict
 
-from . import rows
+from . import grouping, rows
+from .documents import Document
 from .loader import rebuild, reparse_sources
+from .pipeline import ingest_documents
 
 
 def rebuild_trials(trials, *, reparse: bool = False) -> tuple[int, list[str]]:
@@ -60,3 +63,37 @@ def source_views(trial: Trial) -> list[SourceView]:
             )
         )
     return views
+
+
+def apply_identity_decision(first: str, second: str) -> list[str]:
+    """Make the catalogue obey a curator's decision on two registrations now (every later
+    ingest obeys it too, `ingest.grouping`); returns the registry ids of the entries after.
+
+    Joined: their entries become one (the sources move to the entry the canonical id
+    names, which is rebuilt). Split: the sources that are records of either id are taken
+    out of the shared entry and ingested again, so the grouping puts them apart."""
+    trials = list(Trial.objects.with_any_id([first, second]))
+    decision = grouping.decisions()
+    if decision.together(first, second):
+        keep = grouping.keep_of({t.pk: t for t in trials})
+        grouping.absorb(keep, [t.pk for t in trials if t.pk != keep])
+        rebuild_trials([Trial.objects.get(pk=keep)])
+        return [Trial.objects.get(pk=keep).registry_id]
+    moved: list[Document] = []
+    with transaction.atomic():
+        for trial in trials:
+            sources = list(trial.sources.all())
+            own = {s.pk: s.parsed.get("registry_id", "") for s in sources}
+            if len(set(own.values())) < 2 or not {first, second} <= set(own.values()):
+                continue
+            # The registration the entry is not listed under leaves it.
+            leaving = second if trial.registry_id != second else first
+            for source in sources:
+                if own[source.pk] == leaving:
+                    moved.append(Document(source.path, source.filename, source.raw_text.encode()))
+                    source.delete()
+            rebuild_trials([trial])
+    with pghistory.context(source="admin identity decision"):
+        results = list(ingest_documents(moved, workers=1))
+    kept = [t.registry_id for t in Trial.objects.with_any_id([first, second])]
+    return sorted(set(kept) | {r.registry_id for r in results if r.registry_id})

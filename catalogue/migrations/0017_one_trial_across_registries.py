@@ -9,6 +9,24 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def grant_identity_permissions(apps, schema_editor):
+    """Curators decide which registrations are one trial."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrations; the group needs them now.
+    app_config = apps.get_app_config("catalogue")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0)
+    app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name="curator").first()
+    if group:
+        Permission = apps.get_model("auth", "Permission")
+        codenames = [f"{action}_identitydecision" for action in ("view", "add", "change", "delete")]
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="catalogue", codename__in=codenames)
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -147,4 +165,5 @@ class Migration(migrations.Migration):
             "WHERE registrations = '{}'",
             migrations.RunSQL.noop,
         ),
+        migrations.RunPython(grant_identity_permissions, migrations.RunPython.noop),
     ]

@@ -3,7 +3,7 @@ reports, sponsors, sources, registry syncs."""
 
 from django.contrib import admin
 
-from . import reports, review, sources, sponsors, sync, trials  # noqa: F401  (registration happens on import)
+from . import identity, reports, review, sources, sponsors, sync, trials  # noqa: F401  (registration happens on import)
 
 admin.site.site_header = "MSC–Diabetes catalogue: curation"
 admin.site.site_title = "Catalogue curation"

@@ -8,6 +8,7 @@ own page (`compare`); a field can be set on many trials at once (`bulk`).
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -266,6 +267,7 @@ class TrialAdmin(admin.ModelAdmin):
     change_form_template = "admin/catalogue/trial/change_form.html"
     readonly_fields = (
         "registry_id",
+        "registrations_panel",
         "needs_review",
         "review_reason_list",
         "reader_reports",
@@ -277,7 +279,18 @@ class TrialAdmin(admin.ModelAdmin):
         "reviewed_by",
     )
     fieldsets = (
-        (None, {"fields": ("registry_id", "brief_title", "official_title", "acronym")}),
+        (
+            None,
+            {
+                "fields": (
+                    "registry_id",
+                    "registrations_panel",
+                    "brief_title",
+                    "official_title",
+                    "acronym",
+                )
+            },
+        ),
         (
             "Status",
             {
@@ -425,6 +438,23 @@ class TrialAdmin(admin.ModelAdmin):
             url = reverse("admin:catalogue_trial_compare", args=[trial.pk])
             html += format_html('<p><a class="button" href="{}">Compare the sources</a></p>', url)
         return html
+
+    @admin.display(description="registrations")
+    def registrations_panel(self, trial):
+        """Its other registrations, and where a curator splits a wrong merge or joins a missed one."""
+        others = format_html_join(
+            ", ",
+            "{}{}",
+            (
+                (other["id"], "" if other["recorded"] else " (named by its records only)")
+                for other in trial.also_registered
+            ),
+        )
+        url = reverse("admin:catalogue_identitydecision_add")
+        url += "?" + urlencode({"first": trial.registry_id})
+        return format_html(
+            '{} <a href="{}">Split or join registrations…</a>', others or "No other", url
+        )
 
     @admin.display(description="reports from readers")
     def reader_reports(self, trial):
