@@ -31,7 +31,10 @@ from .vocabulary import (
 )
 
 
-def _text_list() -> ArrayField:
+def _text_list(*, db_default: bool = False) -> ArrayField:
+    if db_default:
+        empty = Value([], output_field=ArrayField(models.TextField()))
+        return ArrayField(models.TextField(), default=list, blank=True, db_default=empty)
     return ArrayField(models.TextField(), default=list, blank=True)
 
 
@@ -96,8 +99,9 @@ class Trial(models.Model):
     # One trial registered in several registries is one entry (ingest.identity): the ids its
     # sources are records of (the canonical registry_id first), and other registries' ids
     # they name as this trial's. Either finds the trial (`Trial.objects.by_any_id`).
-    registrations = _text_list()
-    named_registrations = _text_list()
+    # Database defaults too, for the writers that COPY named columns (bench.synthetic).
+    registrations = _text_list(db_default=True)
+    named_registrations = _text_list(db_default=True)
     # A registry's own words for status and phase when they are not the catalogue's spelling.
     status_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")
     phase_as_written = models.CharField(max_length=200, blank=True, default="", db_default="")

@@ -9,6 +9,8 @@ compared with what it had before reading.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -121,14 +123,15 @@ def test_a_100_mb_file_is_read_with_memory_bounded_by_a_document(tmp_path, kind)
 
 def test_the_ingest_pipeline_pulls_documents_a_batch_at_a_time(tmp_path, db):
     """Reading stays ahead of writing by at most two batches, whatever the file's size."""
-    lines = CLASSIC.read_bytes().split(b"\r\n")
+    header, *rows = list(csv.reader(io.StringIO(CLASSIC.read_text(encoding="utf-8"))))
     path = tmp_path / "rows.csv"
-    with path.open("wb") as out:
-        out.write(lines[0] + b"\r\n")
-        for n in range(60):
-            row = lines[1 + n % 9].replace(b'"NCT', b'"NCT9%07d' % n, 1)
-            start = row.index(b'"NCT9') + 12
-            out.write(row[:start] + row[start + 8 :] + b"\r\n")
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for n in range(60):  # 60 trials: each its own id, naming no other registration
+            row = dict(zip(header, rows[n % len(rows)], strict=True))
+            row.update({"NCT Number": f"NCT9{n:07d}", "Other IDs": ""})
+            writer.writerow(row.values())
     pulled = 0
 
     def documents():

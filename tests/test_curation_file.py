@@ -181,6 +181,13 @@ def curate(client, curator, sources_dir) -> None:
     assert open_report.status == "open"
     ReviewNote.objects.create(trial=trial, text="Ask the sponsor about phase 2.", user=curator)
 
+    # Two registrations a curator says are different trials.
+    answer = client.post(
+        reverse("admin:catalogue_identitydecision_add"),
+        {"first": "NCT03343782", "second": "ChiCTR2000031319", "decision": "split", "note": "No."},
+    )
+    assert answer.status_code == 302
+
     # Sponsors: a duplicate spelling merged away, and a rename.
     extra = sources_dir / EXTRA  # where NCT03343782's sponsors come from
     extra.write_text(extra.read_text().replace(VINMEC_NAME, "Vinmec Research Institute (Hanoi)"))
