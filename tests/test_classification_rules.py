@@ -187,6 +187,22 @@ def test_cell_source_of_the_product(product, source):
     assert classify(msc_t1d(interventions=((product, ""),))).cell_sources == [source]
 
 
+# Spellings of real ClinicalTrials.gov rows (tests/fixtures/classification/realdata).
+@pytest.mark.parametrize(
+    "product, source",
+    [
+        ("Wharton Jelly Mesenchymal stem cells", "umbilical_cord"),
+        ("Wharton\u00b4s Jelly Derived Mesenchymal Stromal Cells", "umbilical_cord"),
+        ("collagen scaffolds/HUCMSC injection", "umbilical_cord"),
+        ("Allogeneic transplantation with WJMSCs", "umbilical_cord"),
+        ("Stem cells from human exfoliated teeth", "dental_pulp"),
+    ],
+)
+def test_cell_source_as_registries_spell_it(product, source):
+    result = classify(msc_t1d(interventions=((product, ""),)))
+    assert (result.in_scope, result.cell_sources) == (True, [source])
+
+
 def test_msc_with_bone_marrow_mononuclear_cells_has_both_sources():
     result = classify(
         trial(
