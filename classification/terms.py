@@ -51,6 +51,8 @@ class Product:
 
 PRODUCTS = [
     Product(r"remestemcel( l)?|prochymal", S.BONE_MARROW, Donor.ALLOGENEIC),
+    # Anterogen's ALLO-ASC-DFU, -SHEET, -CD...: the code itself says allogeneic adipose stem cells.
+    Product(r"(?-i:ALLO ?ASC)", S.ADIPOSE, Donor.ALLOGENEIC),
     Product(r"rexlemestrocel( l)?", S.BONE_MARROW, Donor.ALLOGENEIC),
     Product(r"stempeucel", S.BONE_MARROW, Donor.ALLOGENEIC),
 ]
@@ -316,13 +318,17 @@ ROUTE_BLOCKER_WORDS = 2
 # What is treated.
 # ---------------------------------------------------------------------------
 
+# An abbreviation that is one part of a product code names the product, not the disease
+# ("ALLO-ASC-DFU" used for burns, "PLX-PAD"): it must not follow another part and a hyphen.
+NOT_IN_CODE = r"(?<![A-Za-z0-9]-)"
+
 # Any of these makes a trial a diabetes trial (the abbreviations all stand for "diabetic ...").
 DIABETES = [
     r"diabet\w*",
     r"(?-i:T[12]DM?)",
     r"(?-i:IDDM|NIDDM)",
     r"(?-i:E1[01])(\.\d+)?",
-    r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
+    NOT_IN_CODE + r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
 ]
 
 DIABETES_TYPES = {
@@ -344,7 +350,7 @@ DIABETES_TYPES = {
     ],
     D.DIABETIC_FOOT: [
         r"diabetic foot( ulcers?| wounds?| syndrome)?",
-        r"(?-i:DFUs?)",
+        NOT_IN_CODE + r"(?-i:DFUs?)",
         r"(neuropathic|ischa?emic|diabetic|chronic) (foot |plantar )?(ulcers?|wounds?)",
         r"foot ulcers?",
     ],
@@ -370,7 +376,7 @@ DIABETES_TYPES = {
         r"(critical |chronic )?limb( threatening)? isch(a)?emi\w*",
         r"(?-i:CLI|CLTI)",
         r"peripheral arter(y|ial) (occlusive )?disease",
-        r"(?-i:PAD|PAOD)",
+        NOT_IN_CODE + r"(?-i:PAD|PAOD)",
         r"diabetic (foot )?(angiopathy|vasculopathy|macroangiopathy)",
         r"peripheral vascular disease",
         r"thromboangiitis",

@@ -165,6 +165,36 @@ def test_msc_derived_exosomes_are_in_scope():
     assert (result.in_scope, result.product, result.routes) == (True, "derived", ["local"])
 
 
+def test_a_product_code_that_names_adipose_stem_cells_is_an_msc_product():
+    result = classify(
+        trial(
+            title="A Follow-up Study to Evaluate the Safety of ALLO-ASC-DFU",
+            conditions=("Diabetic Foot Ulcer",),
+            interventions=(("ALLO-ASC-DFU", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources, result.donor) == (
+        True,
+        ["adipose"],
+        "allogeneic",
+    )
+    assert result.diabetes_types == ["diabetic_foot"]
+
+
+@pytest.mark.parametrize(
+    "title, condition, product",
+    [
+        ("ALLO-ASC-DFU for Second Deep Degree Burn Injury", "Burn Injury", "ALLO-ASC-DFU"),
+        ("PLX-PAD Cells for Hip Fracture", "Hip Fracture", "PLX-PAD"),
+    ],
+)
+def test_a_disease_abbreviation_inside_a_product_code_is_not_the_indication(
+    title, condition, product
+):
+    result = classify(trial(title=title, conditions=(condition,), interventions=((product, ""),)))
+    assert (result.is_diabetes, result.in_scope, result.diabetes_types) == (False, False, [])
+
+
 # --- cell source ------------------------------------------------------------
 
 
