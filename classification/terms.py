@@ -331,11 +331,20 @@ DIABETES = [
     NOT_IN_CODE + r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
 ]
 
+# "Type 1 or type 2 diabetes", "diabetes mellitus type 2 or type 1": both types, each named.
+BOTH_TYPES = [
+    r"type ?(1|I|one) (or|and|/|&) (type ?)?(2|II|two) (diabet\w*|DM)",
+    r"diabet\w*( mellitus)?,? type ?(1|I) (or|and|/|&) (type ?)?(2|II)\b",
+    r"diabet\w*( mellitus)?,? type ?(2|II) (or|and|/|&) (type ?)?(1|I)\b",
+]
+
 DIABETES_TYPES = {
     D.T1D: [
         r"type ?(1|I|one) (diabet\w*|DM)",
         r"(?-i:T1DM?)",
-        r"diabetes( mellitus)?,? type ?(1|I)\b",
+        r"diabet\w*( mellitus)?,? type ?(1|I)\b",
+        r"diabet\w* (1|I) type",
+        *BOTH_TYPES,
         r"insulin dependent diabet\w*",
         r"(?-i:IDDM)",
         r"juvenile( onset)? diabet\w*",
@@ -344,7 +353,9 @@ DIABETES_TYPES = {
     D.T2D: [
         r"type ?(2|II|two) (diabet\w*|DM)",
         r"(?-i:T2DM?)",
-        r"diabetes( mellitus)?,? type ?(2|II)\b",
+        r"diabet\w*( mellitus)?,? type ?(2|II)\b",
+        r"diabet\w* (2|II) type",
+        *BOTH_TYPES,
         r"non insulin dependent diabet\w*",
         r"(?-i:NIDDM)",
     ],

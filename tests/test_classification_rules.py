@@ -410,6 +410,29 @@ def test_placebo_arm_route_is_not_read():
 # --- indication ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "inclusion, types",
+    [
+        ("Type 1 or type 2 diabetes mellitus, HbA1c up to 9%", ["t1d", "t2d"]),
+        ("Subject is diagnosed with Type I or Type II diabetics", ["t1d", "t2d"]),
+        ("Type I or II diabetes", ["t1d", "t2d"]),
+        ("Diabetes mellitus Type 2 or Type 1", ["t1d", "t2d"]),
+        ("Patients with diabetes (diabetes mellitus type 1 and type 2)", ["t1d", "t2d"]),
+        ("Diabete Type 2", ["t2d"]),
+        ("Subjects With Diabetes 2 Type", ["t2d"]),
+    ],
+)
+def test_both_types_named_together_give_both(inclusion, types):
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells for diabetic patients",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(inclusion,),
+        )
+    )
+    assert result.diabetes_types == types
+
+
 def test_negated_and_excluded_complications_are_not_indications():
     result = classify(
         msc_t1d(
