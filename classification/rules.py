@@ -118,7 +118,7 @@ def classify(record: ParsedTrial) -> Classification:
     is_msc, deciding = _msc_decision(mentions)
     diabetes_hit = _names_diabetes(indication)
     is_diabetes = diabetes_hit is not None
-    types, type_hits = _diabetes_types(indication, is_diabetes)
+    types, type_hits = _diabetes_types(indication, diabetes_hit)
     evidence += _keep("diabetes_types", type_hits)
 
     bounds = _eligibility(record)
@@ -374,12 +374,14 @@ def _indication_passages(passages: list[Passage]) -> list[Passage]:
 def _names_diabetes(indication: list[Passage]) -> Hit | None:
     """Is diabetes (or a diabetic complication) what the trial treats? The first phrase that says so.
 
-    The description counts only on a page that states no conditions: elsewhere it may name
-    diabetes as a side effect ("steroid-induced diabetes") of a trial about something else.
+    The description and the inclusion criteria count only on a page that states no
+    conditions: elsewhere the description may name diabetes as a side effect
+    ("steroid-induced diabetes"), and a criterion as a comorbidity the trial allows
+    ("diabetic subjects must have HbA1c < 8%") in a trial of something else.
     """
     states_conditions = any(p.group == CONDITIONS for p in indication)
     for passage in sorted(indication, key=_indication_order):
-        if passage.group == DESCRIPTION and states_conditions:
+        if passage.group in (DESCRIPTION, CRITERIA) and states_conditions:
             continue
         for match in find(terms.DIABETES, passage.text):
             if _live(passage.text, match) or passage.group == CONDITIONS:
@@ -405,8 +407,11 @@ _TYPE_TERMS = (
 )
 
 
-def _diabetes_types(indication: list[Passage], is_diabetes: bool) -> tuple[list[str], list[Hit]]:
-    if not is_diabetes:
+def _diabetes_types(
+    indication: list[Passage], diabetes_hit: Hit | None
+) -> tuple[list[str], list[Hit]]:
+    """The types and complications the trial treats; "other" for diabetes of no stated type."""
+    if diabetes_hit is None:
         return [], []
     found: list[Hit] = []
     for passage in indication:
@@ -441,9 +446,23 @@ def _diabetes_types(indication: list[Passage], is_diabetes: bool) -> tuple[list[
         main = [h for h in found if h.value in _MAIN_TYPES and h.passage.group in tier]
         if main or any(h.passage.group in tier for h in forms):
             break
-    complications = [h for h in found if h.value not in _MAIN_TYPES]
+    # Complications likewise: a complication the criteria require ("neuropathic ulcer",
+    # "at least one manifestation of microangiopathy") describes the patients, not the target,
+    # when the conditions or titles already name what the trial treats.
+    complications: list[Hit] = []
+    for tier in _MAIN_TYPE_TIERS:
+        complications = [h for h in found if h.value not in _MAIN_TYPES and h.passage.group in tier]
+        if complications:
+            break
     hits = main + complications
+    if not hits:
+        note = "diabetes of no stated type or complication"
+        hits = [Hit(DiabetesType.OTHER, *_span(diabetes_hit), note)]
     return _ordered((h.value for h in hits), DiabetesType), hits
+
+
+def _span(hit: Hit) -> tuple[Passage, int, int]:
+    return hit.passage, hit.start, hit.end
 
 
 def _recent_onset(

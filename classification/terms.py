@@ -22,7 +22,7 @@ from catalogue.vocabulary import Route as R
 # ---------------------------------------------------------------------------
 
 MSC = [
-    r"mes+enc?h[yi]mal (stem|stromal|progenitor|precursor|stem ?/ ?stromal|stromal ?/ ?stem)( like)? cells?",
+    r"mes+enc?h[yi]mal (human )?(stem|stromal|progenitor|precursor|stem ?/ ?stromal|stromal ?/ ?stem)( like)? cells?",
     r"mesenchymal cells?",
     r"multipotent (mesenchymal )?stromal cells?",
     r"(adipose|fat)( tissue)?( derived)? (stromal|stem|stromal ?/ ?stem|stem ?/ ?stromal) cells?",
@@ -373,9 +373,10 @@ DIABETES_TYPES = {
         r"nephropath\w*",
     ],
     D.NEUROPATHY: [
-        r"diabetic (peripheral |sensorimotor |autonomic )?(poly)?neuropath\w*",
+        r"diabetic (peripheral |sensorimotor |autonomic )?(poly)?neuropath(y|ies)",
         r"(?-i:DPN|DSPN)",
-        r"(peripheral )?neuropath\w*",
+        # A noun: "neuropathic ulcer" is a kind of foot ulcer; optic neuropathy is an eye disease.
+        r"(?<!optic[ -])(peripheral )?neuropath(y|ies)",
     ],
     D.RETINOPATHY: [
         r"diabetic retinopath\w*",
@@ -395,6 +396,7 @@ DIABETES_TYPES = {
     D.OTHER: [
         r"diabetic (cardiomyopathy|gastroparesis|erectile dysfunction)",
         r"erectile dysfunction",
+        r"endothelial dysfunction",
     ],
 }
 

@@ -226,6 +226,7 @@ def test_cell_source_of_the_product(product, source):
         ("collagen scaffolds/HUCMSC injection", "umbilical_cord"),
         ("Allogeneic transplantation with WJMSCs", "umbilical_cord"),
         ("Stem cells from human exfoliated teeth", "dental_pulp"),
+        ("100 million Allogeneic Mesenchymal Human Stem Cells", "unspecified"),
     ],
 )
 def test_cell_source_as_registries_spell_it(product, source):
@@ -431,6 +432,87 @@ def test_both_types_named_together_give_both(inclusion, types):
         )
     )
     assert result.diabetes_types == types
+
+
+def test_a_complication_the_criteria_require_is_not_the_target():
+    result = classify(
+        trial(
+            title="Intracavernous Mesenchymal Stem Cells for Erectile Dysfunction in Type 1 Diabetes",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(
+                "At least one manifestation of microangiopathy: diabetic retinopathy, "
+                "diabetic nephropathy or diabetic neuropathy",
+                "Diagnosis of peripheral neuropathy",
+            ),
+        )
+    )
+    assert result.diabetes_types == ["t1d", "other"]
+
+
+@pytest.mark.parametrize(
+    "condition, types",
+    [
+        ("Diabetic Neuropathic Ulcer", ["diabetic_foot"]),
+        ("Neuropathic foot ulcer", ["diabetic_foot"]),
+        ("Diabetic peripheral neuropathy", ["neuropathy"]),
+        ("Endothelial dysfunction", ["other"]),
+    ],
+)
+def test_complication_named_as_the_condition(condition, types):
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells in diabetic patients",
+            conditions=(condition,),
+            interventions=(("Mesenchymal stem cells", ""),),
+        )
+    )
+    assert result.diabetes_types == types
+
+
+def test_another_eye_disease_in_a_basket_trial_is_not_a_diabetic_complication():
+    result = classify(
+        trial(
+            conditions=("Diabetic Retinopathy", "Traumatic Optic Neuropathy", "Glaucoma"),
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+        )
+    )
+    assert result.diabetes_types == ["retinopathy"]
+
+
+def test_diabetes_of_no_stated_type_is_other():
+    result = classify(
+        trial(
+            title="Umbilical Cord Mesenchymal Stem Cell Infusion for Diabetes",
+            conditions=("Diabetes",),
+            interventions=(("MSC", ""),),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["other"])
+    [evidence] = result.evidence_for("diabetes_types")
+    assert (evidence.value, evidence.match) == ("other", "Diabetes")
+
+
+def test_diabetes_allowed_by_a_criterion_of_a_limb_ischemia_trial_is_not_the_indication():
+    result = classify(
+        trial(
+            title="Cell Therapy in Critical Limb Ischemia",
+            conditions=("Critical Limb Ischemia",),
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+            inclusion=("Those diabetic subjects who are on optimal diabetes medication",),
+        )
+    )
+    assert (result.is_diabetes, result.in_scope, result.diabetes_types) == (False, False, [])
+
+
+def test_a_page_without_conditions_may_name_diabetes_in_its_criteria():
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells for critical limb ischemia",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=("Type 2 diabetic patients with critical limb ischemia",),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["t2d", "limb_ischemia"])
 
 
 def test_negated_and_excluded_complications_are_not_indications():
