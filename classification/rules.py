@@ -287,9 +287,7 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
             for match in find(patterns, text):
                 if any(match.start() < b and match.end() > a for a, b in taken):
                     continue
-                if look_alike.slug in ("cord_blood", "mononuclear", "bone_marrow_mononuclear") and (
-                    _msc_follows(text, match, mscs)
-                ):
+                if look_alike.slug in terms.SOURCE_LOOK_ALIKES and _msc_follows(text, match, mscs):
                     continue
                 taken.append(match.span())
                 if _live(text, match):

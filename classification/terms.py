@@ -130,6 +130,19 @@ LOOK_ALIKES = [
         ),
     ),
     LookAlike(
+        "adipose_tissue",
+        "adipose tissue that is not culture-expanded (stromal vascular fraction or micro-fragmented fat)",
+        (
+            r"stromal vascular fractions?( cells?)?",
+            r"(?-i:SVF)",
+            r"(micro ?fragmented|minimally manipulated|non ?expanded)( and non ?expanded)?( autologous)? (adipose|fat)( tissue)?",
+            r"lipogems",
+            r"lipofilling",
+            r"(autologous )?fat (graft(s|ing)?|transfer|injection)",
+        ),
+        S.ADIPOSE,
+    ),
+    LookAlike(
         "other_cells",
         "another cell therapy",
         (
@@ -142,9 +155,10 @@ LOOK_ALIKES = [
     ),
 ]
 
-# A cord-blood or mononuclear mention followed this closely by an MSC term is the MSC's
-# source ("umbilical cord blood-derived MSCs"), not a look-alike.
+# A cord-blood, mononuclear or adipose-tissue mention followed this closely by an MSC term is
+# the MSC's source ("umbilical cord blood-derived MSCs", "SVF-derived MSCs"), not a look-alike.
 LOOK_ALIKE_MSC_GAP_WORDS = 3
+SOURCE_LOOK_ALIKES = ("cord_blood", "mononuclear", "bone_marrow_mononuclear", "adipose_tissue")
 
 # ---------------------------------------------------------------------------
 # Where the cells come from.
@@ -165,6 +179,8 @@ CELL_SOURCES = {
         r"(?-i:AD|AT|hAD)(?= ?MSC)",
         r"lipoaspirat\w*",
         r"(?-i:h?ADSCs?|h?ASCs)",
+        r"stromal vascular fractions?",
+        r"(?-i:SVF)",
     ],
     S.PLACENTA: [
         r"placenta(l)?",

@@ -21,6 +21,7 @@ def trial(
     summary: str = "",
     description: str = "",
     conditions: tuple[str, ...] = (),
+    keywords: tuple[str, ...] = (),
     interventions: tuple[tuple[str, str], ...] = (),
     arms: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (),
     inclusion: tuple[str, ...] = (),
@@ -40,6 +41,7 @@ def trial(
         brief_summary=summary,
         detailed_description=description,
         conditions=list(conditions),
+        keywords=list(keywords),
         interventions=[Intervention(name, description=text) for name, text in interventions],
         arms=[
             Arm(label, arm_type=kind, description=text, intervention_names=list(names))
@@ -163,6 +165,36 @@ def test_msc_derived_exosomes_are_in_scope():
         )
     )
     assert (result.in_scope, result.product, result.routes) == (True, "derived", ["local"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Lipogems - local injection of autologous micro-fragmented adipose tissue",
+        "Autologous stromal vascular fraction (SVF)",
+        "Autologous fat grafting",
+    ],
+)
+def test_adipose_tissue_that_is_not_expanded_is_not_an_msc_product(name):
+    result = classify(
+        trial(
+            conditions=("Diabetic Foot",),
+            keywords=("Adipose-derived Mesenchymal Stem Cells",),
+            interventions=((name, ""),),
+        )
+    )
+    assert (result.is_msc, result.in_scope, result.product) == (False, False, "adipose_tissue")
+    assert result.cell_sources == ["adipose"]
+
+
+def test_msc_expanded_from_the_stromal_vascular_fraction_are_msc():
+    result = classify(
+        trial(
+            conditions=("Diabetic Foot",),
+            interventions=(("Stromal vascular fraction-derived mesenchymal stem cells", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources) == (True, ["adipose"])
 
 
 def test_a_product_code_that_names_adipose_stem_cells_is_an_msc_product():
