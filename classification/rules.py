@@ -33,6 +33,7 @@ from .matching import (
     negated,
     pattern,
     snippet,
+    studied,
     word_gap,
 )
 from .passages import (
@@ -52,6 +53,9 @@ from .passages import (
 from .result import Bound, Classification, Disagreement, Dose, Evidence, cell_numbers
 
 MSC_KIND = "msc"
+# MSCs the page measures (a lab study, a drug's effect on them), not a product it gives.
+STUDIED_KIND = "studied"
+STUDIED_REASON = "MSCs measured, not given"
 KNOWN_PRODUCT = "known product"
 # How many phrases to keep per value: enough to show agreement, few enough to read.
 EVIDENCE_PER_VALUE = 3
@@ -78,7 +82,8 @@ _CO_INTERVENTIONS = Family(terms.CO_INTERVENTIONS.items())
 # Mention and Hit are not frozen: built by the dozen for every trial, and nothing changes them.
 @dataclass
 class Mention:
-    """A cell product named in a passage: MSCs (kind "msc") or a look-alike (its slug)."""
+    """A cell product named in a passage: MSCs (kind "msc"), MSCs only measured (kind
+    "studied") or a look-alike (its slug)."""
 
     kind: str
     passage: Passage
@@ -152,6 +157,7 @@ def classify(record: ParsedTrial) -> Classification:
     scope_hits = [diabetes_hit] if diabetes_hit else []
     if deciding is not None:
         note = deciding.look_alike.reason if deciding.look_alike else "names MSCs"
+        note = STUDIED_REASON if deciding.kind == STUDIED_KIND else note
         scope_hits.insert(0, _hit_of(deciding, note=note))
     evidence = _keep("in_scope", scope_hits) + evidence
     if is_msc and deciding and deciding.passage.group in (DESCRIPTION, CONDITIONS):
@@ -297,7 +303,8 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
         for match in mscs:
             inside = any(match.start() >= a and match.end() <= b for a, b in taken)
             if not inside and _live(text, match):
-                mentions.append(Mention(MSC_KIND, passage, *match.span()))
+                kind = STUDIED_KIND if studied(text, match.start()) else MSC_KIND
+                mentions.append(Mention(kind, passage, *match.span()))
         for product, patterns in _PRODUCTS.named_in(text):
             for match in find(patterns, text):
                 if _live(text, match):
@@ -309,7 +316,8 @@ def _msc_decision(mentions: list[Mention]) -> tuple[bool, Mention | None]:
     """Is the product MSCs? The most trusted part of the page that names any product decides.
 
     MSCs named there win over look-alikes named beside them (MSCs given with mononuclear
-    cells); a look-alike named there wins over MSCs mentioned further down (background).
+    cells); a look-alike named there wins over MSCs mentioned further down (background), and
+    so do MSCs the page only measures (titles about a drug's effect on MSCs, a keyword below).
     """
     for tier in PRODUCT_TIERS:
         here = [m for m in mentions if m.passage.group == tier and m.passage.about_this_trial]
@@ -348,6 +356,8 @@ def _scope_reason(
         )
     if deciding and deciding.look_alike:
         return f"Not an MSC trial: the product is {deciding.look_alike.reason}."
+    if deciding and deciding.kind == STUDIED_KIND:
+        return "Not an MSC trial: the MSCs are measured, not given."
     names = "; ".join(i.name for i in record.interventions[:3])
     return "Not an MSC trial: no mesenchymal stem/stromal cell product is named" + (
         f" (interventions: {names})." if names else "."

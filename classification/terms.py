@@ -496,6 +496,14 @@ NEGATIONS = [
 ]
 NEGATION_WORDS = 8
 
+# Before an MSC term in its sentence, these make the cells what the trial measures, not what
+# it gives ("the effect of fisetin on adipose-derived MSC function", "osteogenic
+# differentiation of the MSCs of patients with type 2 diabetes").
+STUDIED = [
+    r"(effects?|impacts?|influences?) of .+ on",
+    r"(differentiation|activation|function|expression|senescence|proliferation|apoptosis)( defects?)? (of|in)( the)?",
+]
+
 # Within a few words before a term, these put it in the patient's past, not in this trial.
 HISTORY = [
     r"history of",

@@ -168,6 +168,38 @@ def test_msc_derived_exosomes_are_in_scope():
 
 
 @pytest.mark.parametrize(
+    "title, interventions",
+    [
+        ("Impact of Semaglutide on CD34+ EPC and Fat Derived MSC", (("Semaglutide", ""),)),
+        ("Osteogenic Differentiation of the Mesenchymal Stem Cells in Type 2 Diabetes", ()),
+    ],
+)
+def test_msc_the_trial_measures_are_not_its_product(title, interventions):
+    result = classify(
+        trial(
+            title=title,
+            conditions=("Type 2 Diabetes",),
+            keywords=("Mesenchymal stem cell",),
+            interventions=interventions,
+            summary="This study will examine the effect of the drug on adipose tissue-derived "
+            "mesenchymal stem/stromal cell function.",
+        )
+    )
+    assert (result.is_msc, result.in_scope, result.product) == (False, False, "studied")
+    assert result.scope_reason == "Not an MSC trial: the MSCs are measured, not given."
+
+
+def test_msc_given_for_their_effect_on_something_are_the_product():
+    result = classify(
+        trial(
+            title="Effect of Umbilical Cord MSCs on Insulin Secretion in Type 2 Diabetes",
+            interventions=(("UC-MSC", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources) == (True, ["umbilical_cord"])
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "Lipogems - local injection of autologous micro-fragmented adipose tissue",
