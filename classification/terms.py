@@ -338,8 +338,17 @@ ROUTE_BLOCKER_WORDS = 2
 # ("ALLO-ASC-DFU" used for burns, "PLX-PAD"): it must not follow another part and a hyphen.
 NOT_IN_CODE = r"(?<![A-Za-z0-9]-)"
 
+# Diabetes a total pancreatectomy causes, which an islet autotransplant is there to prevent.
+POST_PANCREATECTOMY = [
+    r"post ?pancreatectomy diabet\w*",
+    r"(?-i:TP ?IAT|TPIAT)",
+    r"total pancreatectomy (with|and) (islet )?auto ?transplant\w*",
+    r"islet auto ?transplant\w*",
+]
+
 # Any of these makes a trial a diabetes trial (the abbreviations all stand for "diabetic ...").
 DIABETES = [
+    *POST_PANCREATECTOMY,
     r"diabet\w*",
     r"(?-i:T[12]DM?)",
     r"(?-i:IDDM|NIDDM)",
@@ -429,6 +438,7 @@ OTHER_DIABETES_FORMS = [
     r"gestational diabet\w*",
     r"type ?3c diabet\w*",
     r"pancreatogenic diabet\w*",
+    *POST_PANCREATECTOMY,
 ]
 
 # ICD-10: E10 is type 1, E11 type 2; the digit after the dot names the complication.
@@ -536,6 +546,7 @@ BACKGROUND_CUES = [
     r"suggests?",
     r"evidence",
     r"(is|are) known",
+    r"(is|are) (often |commonly |closely |strongly )?associated with",
     r"commonly",
     r"typically",
     r"(prevent|avoid|reduce the risk of) (the )?(long term |chronic |diabetic )?complications",

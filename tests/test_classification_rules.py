@@ -543,6 +543,28 @@ def test_another_eye_disease_in_a_basket_trial_is_not_a_diabetic_complication():
     assert result.diabetes_types == ["retinopathy"]
 
 
+def test_msc_with_an_islet_autotransplant_after_pancreatectomy_treat_its_diabetes():
+    result = classify(
+        trial(
+            title="Autologous Mesenchymal Stromal Cells and Islet Co-transplantation in TP-IAT",
+            conditions=("Chronic Pancreatitis",),
+            interventions=(("Bone marrow-derived mesenchymal stem cells", ""),),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["other"])
+
+
+def test_a_complication_named_as_background_is_not_the_target():
+    result = classify(
+        trial(
+            conditions=("Type 2 Diabetes",),
+            interventions=(("MSC", ""),),
+            description="Both diabetes and obesity are associated with endothelial dysfunction.",
+        )
+    )
+    assert result.diabetes_types == ["t2d"]
+
+
 def test_diabetes_of_no_stated_type_is_other():
     result = classify(
         trial(
