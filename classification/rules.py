@@ -276,7 +276,12 @@ def _msc_follows(text: str, look_alike: re.Match, mscs: list[re.Match]) -> bool:
         if msc.start() < look_alike.end():
             return True
         gap = word_gap(text, look_alike.end(), msc.start())
-        if gap is not None and gap <= terms.LOOK_ALIKE_MSC_GAP_WORDS:
+        between = text[look_alike.end() : msc.start()]
+        if (
+            gap is not None
+            and gap <= terms.LOOK_ALIKE_MSC_GAP_WORDS
+            and not pattern(terms.PRODUCT_JOINERS).search(between)
+        ):
             return True
     return False
 
@@ -671,27 +676,31 @@ def _without_alternatives(text: str, found: list[Hit]) -> list[Hit]:
     return found
 
 
-def _adult(record: ParsedTrial, bounds: list[Bound]) -> bool:
-    """Does the trial take adults only (registry minimum age, or an age bound in the criteria)?"""
+def _minimum_age(record: ParsedTrial, bounds: list[Bound]) -> float | None:
+    """The youngest age the trial takes, in years (registry minimum age, or the criteria)."""
     match = re.match(r"\s*(\d+(?:\.\d+)?)\s*(year|month|week|day)?", record.eligibility.minimum_age)
     if match:
         factor = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
-        years = float(match.group(1)) * factor[(match.group(2) or "year").lower()]
-        return years >= 18
+        return float(match.group(1)) * factor[(match.group(2) or "year").lower()]
     ages = [b.low for b in bounds if b.measure == "age" and b.low is not None]
-    return bool(ages) and min(ages) >= 18
+    return min(ages) if ages else None
 
 
 def _perinatal(source_hits: list[Hit], record: ParsedTrial, bounds: list[Bound]) -> Hit | None:
-    """Allogeneic by inference, when every tissue named for the MSCs is perinatal."""
+    """Allogeneic by inference, when every tissue named for the MSCs is perinatal.
+
+    Not when the trial takes children: a child's own cord or cord blood may have been banked
+    at birth. Cord blood, often banked, needs the trial to say it takes adults only.
+    """
     named = [h for h in source_hits if _names_msc_tissue(h)]
     slugs = {h.value for h in named}
     if not named or not slugs <= set(terms.PERINATAL_SOURCES + terms.PERINATAL_SOURCES_FOR_ADULTS):
         return None
-    if slugs & set(terms.PERINATAL_SOURCES_FOR_ADULTS) and not _adult(record, bounds):
+    youngest = _minimum_age(record, bounds)
+    if youngest is not None and youngest < terms.ADULT_AGE:
         return None
-    if len(slugs) > 1:
-        return None  # sections disagree; a curator decides
+    if slugs & set(terms.PERINATAL_SOURCES_FOR_ADULTS) and youngest is None:
+        return None
     first = named[0]
     note = (
         "inferred: cord blood given to adults is not their own"

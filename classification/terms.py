@@ -158,6 +158,8 @@ LOOK_ALIKES = [
 # A cord-blood, mononuclear or adipose-tissue mention followed this closely by an MSC term is
 # the MSC's source ("umbilical cord blood-derived MSCs", "SVF-derived MSCs"), not a look-alike.
 LOOK_ALIKE_MSC_GAP_WORDS = 3
+# ...unless words join two products: "bone marrow mononuclear cells and umbilical cord MSCs".
+PRODUCT_JOINERS = [r"and", r"or", r"plus", r"with", r"together with", r"\+", r"&"]
 SOURCE_LOOK_ALIKES = ("cord_blood", "mononuclear", "bone_marrow_mononuclear", "adipose_tissue")
 
 # ---------------------------------------------------------------------------
@@ -212,6 +214,7 @@ CELL_WORDS = [r"cells?", r"cell (arm|product|suspension|infusion)"]
 PERINATAL_SOURCES = (S.UMBILICAL_CORD, S.PLACENTA)
 # Cord blood may have been banked at the patient's own birth; allogeneic only for adults.
 PERINATAL_SOURCES_FOR_ADULTS = (S.CORD_BLOOD,)
+ADULT_AGE = 18
 
 # Words that tie a source named after the cell term to it: "MSCs derived from umbilical cords".
 SOURCE_LINKS = r"(derived|isolated|obtained|harvested|expanded|originating|sourced|collected|prepared|cultured)? ?(from|of|out of)"
@@ -222,7 +225,7 @@ SOURCE_LINKS = r"(derived|isolated|obtained|harvested|expanded|originating|sourc
 
 DONOR_ADJECTIVES = {
     Donor.ALLOGENEIC: [r"allogen(e|ei)?ic", r"allogenous", r"allogeneous", r"non autologous"],
-    Donor.AUTOLOGOUS: [r"autologous", r"autologic", r"autogenous", r"self derived"],
+    Donor.AUTOLOGOUS: [r"autologous", r"autologic", r"autogenous", r"self derived", r"autograft"],
 }
 
 # Phrases that settle the donor when they describe the product itself.

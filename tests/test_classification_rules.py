@@ -413,6 +413,55 @@ def test_cord_blood_for_children_may_be_their_own():
     assert result.donor == "unknown"
 
 
+def test_cord_tissue_for_children_may_be_their_own():
+    result = classify(
+        msc_t1d(
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+            minimum_age="3 Years",
+        )
+    )
+    assert result.donor == "unknown"
+
+
+def test_two_perinatal_tissues_are_both_another_persons():
+    result = classify(
+        msc_t1d(
+            interventions=(("Umbilical cord/placenta-derived mesenchymal stem cells", ""),),
+            minimum_age="18 Years",
+        )
+    )
+    assert (result.cell_sources, result.donor) == (["umbilical_cord", "placenta"], "allogeneic")
+
+
+def test_the_donor_of_mononuclear_cells_given_with_the_msc_is_not_the_msc_donor():
+    result = classify(
+        msc_t1d(
+            interventions=(
+                (
+                    "Autologous bone marrow mononuclear cells and umbilical cord mesenchymal stem cells",
+                    "",
+                ),
+            ),
+            minimum_age="18 Years",
+        )
+    )
+    assert result.cell_sources == ["bone_marrow", "umbilical_cord"]
+    assert result.co_interventions == ["mononuclear_cells"]
+    assert result.donor == "allogeneic"
+
+
+def test_msc_of_autograft_are_autologous():
+    result = classify(
+        msc_t1d(
+            interventions=(
+                ("Cotransplantation of islet and mesenchymal stem cell", ""),
+                ("Islet", "islet of allograft and MSCs of autograft"),
+            )
+        )
+    )
+    assert result.donor == "autologous"
+
+
 def test_explicit_autologous_perinatal_cells_win_over_inference():
     result = classify(
         msc_t1d(
