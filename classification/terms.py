@@ -201,6 +201,8 @@ CELL_SOURCES = {
         r"(induced )?pluripotent stem cell derived",
         r"(?-i:iPSC?)( derived)?",
         r"(?-i:iMSCs?)",
+        r"mesenchymoangioblasts?( derived)?",  # Cynata's iPSC-derived Cymerus MSCs
+        r"cymerus",
         r"olfactory mucosa",
         r"muscle derived",
         r"skin derived",

@@ -291,6 +291,7 @@ def test_cell_source_of_the_product(product, source):
         ("Allogeneic transplantation with WJMSCs", "umbilical_cord"),
         ("Stem cells from human exfoliated teeth", "dental_pulp"),
         ("100 million Allogeneic Mesenchymal Human Stem Cells", "unspecified"),
+        ("Allogenic mesenchymoangioblast-derived mesenchymal stem cells", "other"),
     ],
 )
 def test_cell_source_as_registries_spell_it(product, source):
