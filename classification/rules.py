@@ -19,6 +19,7 @@ from catalogue.vocabulary import (
     Comparator,
     DiabetesType,
     Donor,
+    ProductForm,
     Route,
 )
 from records import ParsedTrial
@@ -76,6 +77,7 @@ _CELL_SOURCES = Family(terms.CELL_SOURCES.items())
 _DONOR_ADJECTIVES = Family(terms.DONOR_ADJECTIVES.items())
 _DONOR_PHRASES = Family(terms.DONOR_PHRASES.items())
 _ROUTES = Family(terms.ROUTES.items())
+_PRODUCT_FORMS = Family(terms.PRODUCT_FORMS.items())
 _CO_INTERVENTIONS = Family(terms.CO_INTERVENTIONS.items())
 
 
@@ -144,6 +146,9 @@ def classify(record: ParsedTrial) -> Classification:
     evidence += _keep("routes", route_hits)
     disagreements += _disagreement("routes", route_groups)
 
+    forms, form_hits = _product_forms(product, mentions, is_msc, deciding)
+    evidence += _keep("product_form", form_hits)
+
     dose, dose_hits = _dose(product, mentions, is_msc)
     evidence += _keep("dose", dose_hits)
 
@@ -182,6 +187,7 @@ def classify(record: ParsedTrial) -> Classification:
         "donor": str(donor),
         "diabetes_types": types,
         "routes": routes,
+        "product_form": forms,
         "recent_onset": recent,
         "comparators": comparators,
         "co_interventions": co_interventions,
@@ -754,6 +760,30 @@ def _routes(
                 hits.append(Hit(slug, passage, *match.span()))
                 groups.setdefault(passage.group, set()).add(slug)
     return _ordered((h.value for h in hits), Route), hits, groups
+
+
+# --- how the cells are prepared ----------------------------------------------
+
+
+def _product_forms(
+    product: list[Passage], mentions: list[Mention], is_msc: bool, deciding: Mention | None
+) -> tuple[list[str], list[Hit]]:
+    """Culture-expanded, fresh, cryopreserved: only what the page says of the cells given."""
+    if not is_msc:
+        return [], []
+    by_passage = _by_passage(mentions)
+    hits: list[Hit] = []
+    for passage in product:
+        if not _about_the_cells(passage, by_passage.get(id(passage), []), is_msc):
+            continue
+        for slug, alternatives in _PRODUCT_FORMS.named_in(passage.text):
+            for match in find(alternatives, passage.text):
+                if _live(passage.text, match):
+                    hits.append(Hit(slug, passage, *match.span()))
+    if not hits and deciding is not None:
+        note = "the page does not say how the cells are prepared"
+        hits.append(_hit_of(deciding, ProductForm.NOT_STATED, note))
+    return _ordered((h.value for h in hits), ProductForm), hits
 
 
 # --- how much, how often -----------------------------------------------------

@@ -15,6 +15,7 @@ from catalogue.vocabulary import CellSource as S
 from catalogue.vocabulary import CoIntervention as C
 from catalogue.vocabulary import DiabetesType as D
 from catalogue.vocabulary import Donor
+from catalogue.vocabulary import ProductForm as F
 from catalogue.vocabulary import Route as R
 
 # ---------------------------------------------------------------------------
@@ -254,6 +255,35 @@ DONOR_PHRASES = {
         r"(each|the) (patient|participant|subject|child)'s (own )?(bone marrow|adipose|fat|tissue|cells|blood|cord)",
         r"(from|of) the patients themselves",
         r"autologous (fat|adipose|bone marrow|tissue|lipoaspirate)",
+    ],
+}
+
+# ---------------------------------------------------------------------------
+# How the cells are prepared: grown in culture, given fresh, or frozen and thawed.
+# ---------------------------------------------------------------------------
+
+PRODUCT_FORMS = {
+    F.CULTURE_EXPANDED: [
+        r"(culture|ex vivo|in vitro) expanded",
+        r"expanded (ex vivo|in vitro|in culture)",
+        r"(cell|culture|ex vivo|in vitro) expansion",
+        r"cultured",
+        r"passages? \d+",
+    ],
+    F.FRESH: [
+        r"fresh(ly)? (prepared|isolated|harvested|cultured|expanded|collected)",
+        r"fresh (mesenchymal |stem |stromal )*(cells?|MSCs?|products?|suspensions?)",
+        r"non ?cryopreserved",
+        r"never (been )?frozen",
+        r"without (prior )?(cryopreservation|freezing)",
+    ],
+    F.CRYOPRESERVED: [
+        r"cryo ?preserv\w*",
+        r"thaw(ed|ing)",
+        r"frozen (and )?thawed",
+        r"frozen (mesenchymal |stem |stromal )*(cells?|MSCs?|products?|vials?|bags?|aliquots?|suspensions?)",
+        r"liquid nitrogen",
+        r"cryo ?bags?",
     ],
 }
 

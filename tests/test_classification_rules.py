@@ -722,6 +722,45 @@ def test_recent_onset_named_in_the_title():
     assert result.recent_onset is True
 
 
+# --- product form --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, forms",
+    [
+        ("Culture-expanded bone marrow MSCs are infused.", ["culture_expanded"]),
+        ("MSCs expanded ex vivo to passage 3.", ["culture_expanded"]),
+        ("Cryopreserved UC-MSCs are thawed at the bedside.", ["cryopreserved"]),
+        ("Freshly prepared MSCs, never frozen, are infused.", ["fresh"]),
+        ("Non-cryopreserved MSCs are given within 24 hours.", ["fresh"]),
+        (
+            "Cultured MSCs are frozen and thawed before infusion.",
+            ["culture_expanded", "cryopreserved"],
+        ),
+        ("Mesenchymal stem cells are infused.", ["not_stated"]),
+    ],
+)
+def test_product_form_is_what_the_page_states(text, forms):
+    result = classify(msc_t1d(interventions=(("Mesenchymal stem cells", text),)))
+    assert result.product_form == forms
+    assert [e.value for e in result.evidence_for("product_form")] == forms
+
+
+def test_no_product_form_for_a_look_alike():
+    result = classify(msc_t1d(interventions=(("Cryopreserved cord blood units", ""),)))
+    assert (result.is_msc, result.product_form) == (False, [])
+
+
+def test_frozen_plasma_in_a_criterion_is_not_the_product_form():
+    result = classify(
+        msc_t1d(
+            interventions=(("Mesenchymal stem cells", ""),),
+            exclusion=("Received fresh frozen plasma or cryopreserved blood products",),
+        )
+    )
+    assert result.product_form == ["not_stated"]
+
+
 # --- comparators, co-interventions -------------------------------------------
 
 
