@@ -465,6 +465,9 @@ def _diabetes_types(
         main = [h for h in found if h.value in _MAIN_TYPES and h.passage.group in tier]
         if main or any(h.passage.group in tier for h in forms):
             break
+    # An inclusion row that requires a type names whom the trial is for, as the conditions do.
+    if main and main[0].passage.group != CRITERIA:
+        main += [h for h in found if h.value in _MAIN_TYPES and h.passage.section == "inclusion"]
     # Complications likewise: a complication the criteria require ("neuropathic ulcer",
     # "at least one manifestation of microangiopathy") describes the patients, not the target,
     # when the conditions or titles already name what the trial treats.

@@ -384,6 +384,7 @@ POST_PANCREATECTOMY = [
 # Any of these makes a trial a diabetes trial (the abbreviations all stand for "diabetic ...").
 DIABETES = [
     *POST_PANCREATECTOMY,
+    r"type ?(1|2|I|II|one|two) diabet\w*",  # also run together: "Type1diabetes"
     r"diabet\w*",
     r"(?-i:T[12]DM?)",
     r"(?-i:IDDM|NIDDM)",

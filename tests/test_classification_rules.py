@@ -548,6 +548,37 @@ def test_both_types_named_together_give_both(inclusion, types):
     assert result.diabetes_types == types
 
 
+def test_a_type_run_together_with_diabetes_names_diabetes():
+    result = classify(trial(conditions=("Type1diabetes",), interventions=(("MSC", ""),)))
+    assert (result.in_scope, result.diabetes_types) == (True, ["t1d"])
+
+
+def test_a_type_an_inclusion_row_admits_is_a_type_the_trial_is_for():
+    result = classify(
+        trial(
+            conditions=("Type1diabetes",),
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(
+                "Patients with type 2 diabetes for more than 5 years, or with type 1 diabetes "
+                "for more than 1 year",
+            ),
+            exclusion=("Gestational diabetes",),
+        )
+    )
+    assert result.diabetes_types == ["t1d", "t2d"]
+
+
+def test_a_type_the_description_mentions_is_not_added_to_the_conditions():
+    result = classify(
+        trial(
+            conditions=("Type 1 Diabetes",),
+            interventions=(("Mesenchymal stem cells", ""),),
+            description="Unlike type 2 diabetes, type 1 diabetes is autoimmune.",
+        )
+    )
+    assert result.diabetes_types == ["t1d"]
+
+
 def test_a_complication_the_criteria_require_is_not_the_target():
     result = classify(
         trial(
