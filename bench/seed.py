@@ -36,6 +36,7 @@ from .synthetic import (
     Trials,
     sponsor_line,
     sponsor_lines,
+    trial_columns,
 )
 
 BATCH = 5_000
@@ -210,7 +211,7 @@ def _create_staging(cursor) -> None:
 
 
 def _write(cursor, lines: dict[str, list[str]]) -> None:
-    columns = TABLES["catalogue_trial"]
+    columns = trial_columns()
     parts = [f"part_{w}" for w in WEIGHTS]
     _copy(cursor, "seed_trial", [*columns, *parts], lines.pop("catalogue_trial"))
     # The same vector search.refresh() stores: each weight's expanded text, weighted, joined.

@@ -16,9 +16,11 @@ import math
 import random
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import cache
 from itertools import accumulate, pairwise
 
 from catalogue.search import ABBREVIATIONS, expand_document
+from catalogue.vocabulary import DERIVED
 
 REGISTRY_PREFIX = "NCT9"
 MARKER = "SYNTHETIC"
@@ -37,10 +39,10 @@ TABLES = {
         "brief_summary detailed_description conditions keywords allocation intervention_model "
         "primary_purpose masking responsible_party sex minimum_age maximum_age minimum_age_years "
         "maximum_age_years healthy_volunteers eligibility_text countries lead_sponsor_class "
-        "in_scope scope_reason cell_sources donor routes diabetes_types recent_onset comparators "
-        "co_interventions dose_per_kg_min dose_per_kg_max classification needs_review "
+        "scope_reason dose_per_kg_min dose_per_kg_max classification needs_review "
         "review_reasons search_text review_cleared field_sources record_hash first_ingested"
-    ).split(),
+    ).split()
+    + [derived.name for derived in DERIVED],  # every declared derived column
     "catalogue_trialsponsor": "trial_id sponsor_id role position curated source_key".split(),
     "catalogue_intervention": "id trial_id position name intervention_type description curated source_key".split(),
     "catalogue_arm": "id trial_id position label arm_type description curated source_key".split(),
@@ -54,6 +56,30 @@ TABLES = {
     "catalogue_sourcedocument": "trial_id path filename source_format sha256 raw_text parsed parser_version warnings ingested_at".split(),
 }
 WITH_IDS = [table for table, columns in TABLES.items() if columns[0] == "id"]
+
+
+@cache
+def trial_defaults() -> dict[str, object]:
+    """Every other catalogue_trial column with a default, and that default: read from the
+    model, so a column added to Trial needs no edit here (imported late: bench.seed runs
+    django.setup() after importing this module)."""
+    from django.db.models import JSONField
+
+    from catalogue.models import Trial
+
+    drawn = set(TABLES["catalogue_trial"])
+    defaults = {}
+    for f in Trial._meta.concrete_fields:
+        if f.column not in drawn and f.has_default():
+            value = f.get_default()
+            json_list = isinstance(f, JSONField) and isinstance(value, list)
+            defaults[f.column] = _Json(value) if json_list else value
+    return defaults
+
+
+def trial_columns() -> list[str]:
+    """The catalogue_trial COPY columns: those drawn here, then the defaulted rest."""
+    return [*TABLES["catalogue_trial"], *trial_defaults()]
 
 
 class Weighted:
@@ -317,7 +343,7 @@ class Trials:
         # Each weight's text expanded as search.refresh() does; Postgres makes the vector.
         expanded = [_expanded(documents[w], [p for p in pieces[w] if p]) for w in WEIGHTS]
         self.lines["catalogue_trial"].append(
-            _line([*(row[c] for c in TABLES["catalogue_trial"]), *expanded])
+            _line([*({**trial_defaults(), **row}[c] for c in trial_columns()), *expanded])
         )
         raw = f"{t.title}\n\n{t.summary}\n\n{t.description}\n\n{eligibility}"
         parsed = {"registry_id": t.registry_id, "brief_title": t.title, "phases": t.phases}
@@ -572,10 +598,9 @@ class _Trial:
             "primary_purpose": "TREATMENT", "responsible_party": "SPONSOR", "sex": "ALL",
             "minimum_age": f"{self.age_min} Years", "maximum_age": f"{self.age_max} Years",
             "minimum_age_years": float(self.age_min), "maximum_age_years": float(self.age_max),
-            "healthy_volunteers": False, "countries": self.countries, "in_scope": self.in_scope,
-            "scope_reason": self.scope_reason, "cell_sources": self.cell_sources, "donor": self.donor,
-            "routes": self.routes, "diabetes_types": self.diabetes_types, "recent_onset": self.recent_onset,
-            "co_interventions": [], "dose_per_kg_min": dose, "dose_per_kg_max": dose,
+            "healthy_volunteers": False, "countries": self.countries,
+            **self._derived(), "scope_reason": self.scope_reason,
+            "dose_per_kg_min": dose, "dose_per_kg_max": dose,
             "classification": self._classification(), "needs_review": False, "review_reasons": _Json(),
             "review_cleared": _Json(), "field_sources": {}, "record_hash": "",
         }  # fmt: skip
@@ -586,6 +611,15 @@ class _Trial:
         day = date(2005, 1, 1) + timedelta(days=int((min(year, 2026.9) - 2005) * 365))
         return (day.replace(day=1), "month") if self.rng.random() < 0.7 else (day, "day")
 
+    def _derived(self) -> dict:
+        """Every declared derived field: the drawn ones, and the others' empty values."""
+        drawn = {
+            "in_scope": self.in_scope, "cell_sources": self.cell_sources, "donor": self.donor,
+            "routes": self.routes, "diabetes_types": self.diabetes_types,
+            "recent_onset": self.recent_onset,
+        }  # fmt: skip
+        return {d.name: drawn.get(d.name, d.empty_value) for d in DERIVED}
+
     def _classification(self) -> dict:
         """The classifier's record, as the detail page reads it: derived values and their evidence."""
 
@@ -595,17 +629,7 @@ class _Trial:
         return {
             "version": 1,
             "product": "cells",
-            "derived": {
-                "in_scope": self.in_scope,
-                "scope_reason": self.scope_reason,
-                "cell_sources": self.cell_sources,
-                "donor": self.donor,
-                "routes": self.routes,
-                "diabetes_types": self.diabetes_types,
-                "recent_onset": self.recent_onset,
-                "comparators": [],
-                "co_interventions": [],
-            },  # fmt: skip
+            "derived": {**self._derived(), "scope_reason": self.scope_reason},
             "evidence": {
                 "cell_sources": [evidence(s, self.cells) for s in self.cell_sources],
                 "diabetes_types": [evidence(d, self.title) for d in self.diabetes_types],

@@ -125,6 +125,15 @@ class Route(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ProductForm(models.TextChoices):
+    """How the cells are prepared, as the page states it; "not stated" when it says nothing."""
+
+    CULTURE_EXPANDED = "culture_expanded", "Culture-expanded"
+    FRESH = "fresh", "Fresh (not frozen)"
+    CRYOPRESERVED = "cryopreserved", "Cryopreserved"
+    NOT_STATED = "not_stated", "Not stated"
+
+
 class Comparator(models.TextChoices):
     """What the cell product is compared with; "none" is a trial without a control group."""
 
@@ -228,6 +237,15 @@ DERIVED: tuple[Derived, ...] = (
         empty="Not classified",
     ),
     Derived("routes", "Route", Route, many=True, param="route", folded=True),
+    Derived(
+        "product_form",
+        "Product form",
+        ProductForm,
+        many=True,
+        param="product_form",
+        folded=True,
+        empty="Not classified",
+    ),
     Derived("recent_onset", "Recent onset", default=False),
     Derived("comparators", "Compared with", Comparator, many=True),
     Derived(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from records import ParsedTrial
 
 # Bump when the rules or terms change what they derive; stored as classification["version"].
-CLASSIFIER_VERSION = 2
+CLASSIFIER_VERSION = 4
 
 # The Trial columns the classifier writes (the reclassify command bulk-updates exactly these).
 FIELDS = (

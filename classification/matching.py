@@ -258,6 +258,18 @@ def in_history(text: str, start: int) -> bool:
     return _cue_in_reach(_HISTORY, text, start, terms.HISTORY_WORDS)
 
 
+def studied(text: str, start: int) -> bool:
+    """Cells the trial measures rather than gives: the words before them in the sentence say so.
+
+    Read across clause ends, since a title puts its brackets anywhere ("Impact of Semaglutide
+    (a GLP1 agonist) on ... Fat Derived MSC").
+    """
+    return bool(_STUDIED.terms_met(text)) and bool(_STUDIED.find(text[:start]))
+
+
+_STUDIED = _compiled(tuple(terms.STUDIED))
+
+
 def is_background(sentence: str) -> bool:
     """A remark about the field ("AD-MSCs have many advantages"), not about this trial."""
     return has(terms.BACKGROUND_CUES, sentence) and not has(terms.STUDY_CUES, sentence)
@@ -302,5 +314,7 @@ def clean(text: str) -> str:
         text = _MARKDOWN_ESCAPE.sub(r"\1", text)
     if text.isascii():
         return text
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+    # "Wharton´s": the acute accent stands for an apostrophe in registry text.
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
+    text = text.replace("\u00a0", " ")
     return text.replace("\u201c", '"').replace("\u201d", '"')

@@ -19,6 +19,7 @@ from catalogue.vocabulary import (
     Comparator,
     DiabetesType,
     Donor,
+    ProductForm,
     Route,
 )
 from records import ParsedTrial
@@ -33,6 +34,7 @@ from .matching import (
     negated,
     pattern,
     snippet,
+    studied,
     word_gap,
 )
 from .passages import (
@@ -52,6 +54,9 @@ from .passages import (
 from .result import Bound, Classification, Disagreement, Dose, Evidence, cell_numbers
 
 MSC_KIND = "msc"
+# MSCs the page measures (a lab study, a drug's effect on them), not a product it gives.
+STUDIED_KIND = "studied"
+STUDIED_REASON = "MSCs measured, not given"
 KNOWN_PRODUCT = "known product"
 # How many phrases to keep per value: enough to show agreement, few enough to read.
 EVIDENCE_PER_VALUE = 3
@@ -72,13 +77,15 @@ _CELL_SOURCES = Family(terms.CELL_SOURCES.items())
 _DONOR_ADJECTIVES = Family(terms.DONOR_ADJECTIVES.items())
 _DONOR_PHRASES = Family(terms.DONOR_PHRASES.items())
 _ROUTES = Family(terms.ROUTES.items())
+_PRODUCT_FORMS = Family(terms.PRODUCT_FORMS.items())
 _CO_INTERVENTIONS = Family(terms.CO_INTERVENTIONS.items())
 
 
 # Mention and Hit are not frozen: built by the dozen for every trial, and nothing changes them.
 @dataclass
 class Mention:
-    """A cell product named in a passage: MSCs (kind "msc") or a look-alike (its slug)."""
+    """A cell product named in a passage: MSCs (kind "msc"), MSCs only measured (kind
+    "studied") or a look-alike (its slug)."""
 
     kind: str
     passage: Passage
@@ -118,7 +125,7 @@ def classify(record: ParsedTrial) -> Classification:
     is_msc, deciding = _msc_decision(mentions)
     diabetes_hit = _names_diabetes(indication)
     is_diabetes = diabetes_hit is not None
-    types, type_hits = _diabetes_types(indication, is_diabetes)
+    types, type_hits = _diabetes_types(indication, diabetes_hit)
     evidence += _keep("diabetes_types", type_hits)
 
     bounds = _eligibility(record)
@@ -139,6 +146,9 @@ def classify(record: ParsedTrial) -> Classification:
     evidence += _keep("routes", route_hits)
     disagreements += _disagreement("routes", route_groups)
 
+    forms, form_hits = _product_forms(product, mentions, is_msc, deciding)
+    evidence += _keep("product_form", form_hits)
+
     dose, dose_hits = _dose(product, mentions, is_msc)
     evidence += _keep("dose", dose_hits)
 
@@ -152,6 +162,7 @@ def classify(record: ParsedTrial) -> Classification:
     scope_hits = [diabetes_hit] if diabetes_hit else []
     if deciding is not None:
         note = deciding.look_alike.reason if deciding.look_alike else "names MSCs"
+        note = STUDIED_REASON if deciding.kind == STUDIED_KIND else note
         scope_hits.insert(0, _hit_of(deciding, note=note))
     evidence = _keep("in_scope", scope_hits) + evidence
     if is_msc and deciding and deciding.passage.group in (DESCRIPTION, CONDITIONS):
@@ -176,6 +187,7 @@ def classify(record: ParsedTrial) -> Classification:
         "donor": str(donor),
         "diabetes_types": types,
         "routes": routes,
+        "product_form": forms,
         "recent_onset": recent,
         "comparators": comparators,
         "co_interventions": co_interventions,
@@ -270,7 +282,12 @@ def _msc_follows(text: str, look_alike: re.Match, mscs: list[re.Match]) -> bool:
         if msc.start() < look_alike.end():
             return True
         gap = word_gap(text, look_alike.end(), msc.start())
-        if gap is not None and gap <= terms.LOOK_ALIKE_MSC_GAP_WORDS:
+        between = text[look_alike.end() : msc.start()]
+        if (
+            gap is not None
+            and gap <= terms.LOOK_ALIKE_MSC_GAP_WORDS
+            and not pattern(terms.PRODUCT_JOINERS).search(between)
+        ):
             return True
     return False
 
@@ -287,9 +304,7 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
             for match in find(patterns, text):
                 if any(match.start() < b and match.end() > a for a, b in taken):
                     continue
-                if look_alike.slug in ("cord_blood", "mononuclear", "bone_marrow_mononuclear") and (
-                    _msc_follows(text, match, mscs)
-                ):
+                if look_alike.slug in terms.SOURCE_LOOK_ALIKES and _msc_follows(text, match, mscs):
                     continue
                 taken.append(match.span())
                 if _live(text, match):
@@ -299,7 +314,8 @@ def _product_mentions(passages: list[Passage]) -> list[Mention]:
         for match in mscs:
             inside = any(match.start() >= a and match.end() <= b for a, b in taken)
             if not inside and _live(text, match):
-                mentions.append(Mention(MSC_KIND, passage, *match.span()))
+                kind = STUDIED_KIND if studied(text, match.start()) else MSC_KIND
+                mentions.append(Mention(kind, passage, *match.span()))
         for product, patterns in _PRODUCTS.named_in(text):
             for match in find(patterns, text):
                 if _live(text, match):
@@ -311,7 +327,8 @@ def _msc_decision(mentions: list[Mention]) -> tuple[bool, Mention | None]:
     """Is the product MSCs? The most trusted part of the page that names any product decides.
 
     MSCs named there win over look-alikes named beside them (MSCs given with mononuclear
-    cells); a look-alike named there wins over MSCs mentioned further down (background).
+    cells); a look-alike named there wins over MSCs mentioned further down (background), and
+    so do MSCs the page only measures (titles about a drug's effect on MSCs, a keyword below).
     """
     for tier in PRODUCT_TIERS:
         here = [m for m in mentions if m.passage.group == tier and m.passage.about_this_trial]
@@ -350,6 +367,8 @@ def _scope_reason(
         )
     if deciding and deciding.look_alike:
         return f"Not an MSC trial: the product is {deciding.look_alike.reason}."
+    if deciding and deciding.kind == STUDIED_KIND:
+        return "Not an MSC trial: the MSCs are measured, not given."
     names = "; ".join(i.name for i in record.interventions[:3])
     return "Not an MSC trial: no mesenchymal stem/stromal cell product is named" + (
         f" (interventions: {names})." if names else "."
@@ -374,12 +393,14 @@ def _indication_passages(passages: list[Passage]) -> list[Passage]:
 def _names_diabetes(indication: list[Passage]) -> Hit | None:
     """Is diabetes (or a diabetic complication) what the trial treats? The first phrase that says so.
 
-    The description counts only on a page that states no conditions: elsewhere it may name
-    diabetes as a side effect ("steroid-induced diabetes") of a trial about something else.
+    The description and the inclusion criteria count only on a page that states no
+    conditions: elsewhere the description may name diabetes as a side effect
+    ("steroid-induced diabetes"), and a criterion as a comorbidity the trial allows
+    ("diabetic subjects must have HbA1c < 8%") in a trial of something else.
     """
     states_conditions = any(p.group == CONDITIONS for p in indication)
     for passage in sorted(indication, key=_indication_order):
-        if passage.group == DESCRIPTION and states_conditions:
+        if passage.group in (DESCRIPTION, CRITERIA) and states_conditions:
             continue
         for match in find(terms.DIABETES, passage.text):
             if _live(passage.text, match) or passage.group == CONDITIONS:
@@ -405,8 +426,11 @@ _TYPE_TERMS = (
 )
 
 
-def _diabetes_types(indication: list[Passage], is_diabetes: bool) -> tuple[list[str], list[Hit]]:
-    if not is_diabetes:
+def _diabetes_types(
+    indication: list[Passage], diabetes_hit: Hit | None
+) -> tuple[list[str], list[Hit]]:
+    """The types and complications the trial treats; "other" for diabetes of no stated type."""
+    if diabetes_hit is None:
         return [], []
     found: list[Hit] = []
     for passage in indication:
@@ -441,9 +465,26 @@ def _diabetes_types(indication: list[Passage], is_diabetes: bool) -> tuple[list[
         main = [h for h in found if h.value in _MAIN_TYPES and h.passage.group in tier]
         if main or any(h.passage.group in tier for h in forms):
             break
-    complications = [h for h in found if h.value not in _MAIN_TYPES]
+    # An inclusion row that requires a type names whom the trial is for, as the conditions do.
+    if main and main[0].passage.group != CRITERIA:
+        main += [h for h in found if h.value in _MAIN_TYPES and h.passage.section == "inclusion"]
+    # Complications likewise: a complication the criteria require ("neuropathic ulcer",
+    # "at least one manifestation of microangiopathy") describes the patients, not the target,
+    # when the conditions or titles already name what the trial treats.
+    complications: list[Hit] = []
+    for tier in _MAIN_TYPE_TIERS:
+        complications = [h for h in found if h.value not in _MAIN_TYPES and h.passage.group in tier]
+        if complications:
+            break
     hits = main + complications
+    if not hits:
+        note = "diabetes of no stated type or complication"
+        hits = [Hit(DiabetesType.OTHER, *_span(diabetes_hit), note)]
     return _ordered((h.value for h in hits), DiabetesType), hits
+
+
+def _span(hit: Hit) -> tuple[Passage, int, int]:
+    return hit.passage, hit.start, hit.end
 
 
 def _recent_onset(
@@ -644,27 +685,31 @@ def _without_alternatives(text: str, found: list[Hit]) -> list[Hit]:
     return found
 
 
-def _adult(record: ParsedTrial, bounds: list[Bound]) -> bool:
-    """Does the trial take adults only (registry minimum age, or an age bound in the criteria)?"""
+def _minimum_age(record: ParsedTrial, bounds: list[Bound]) -> float | None:
+    """The youngest age the trial takes, in years (registry minimum age, or the criteria)."""
     match = re.match(r"\s*(\d+(?:\.\d+)?)\s*(year|month|week|day)?", record.eligibility.minimum_age)
     if match:
         factor = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
-        years = float(match.group(1)) * factor[(match.group(2) or "year").lower()]
-        return years >= 18
+        return float(match.group(1)) * factor[(match.group(2) or "year").lower()]
     ages = [b.low for b in bounds if b.measure == "age" and b.low is not None]
-    return bool(ages) and min(ages) >= 18
+    return min(ages) if ages else None
 
 
 def _perinatal(source_hits: list[Hit], record: ParsedTrial, bounds: list[Bound]) -> Hit | None:
-    """Allogeneic by inference, when every tissue named for the MSCs is perinatal."""
+    """Allogeneic by inference, when every tissue named for the MSCs is perinatal.
+
+    Not when the trial takes children: a child's own cord or cord blood may have been banked
+    at birth. Cord blood, often banked, needs the trial to say it takes adults only.
+    """
     named = [h for h in source_hits if _names_msc_tissue(h)]
     slugs = {h.value for h in named}
     if not named or not slugs <= set(terms.PERINATAL_SOURCES + terms.PERINATAL_SOURCES_FOR_ADULTS):
         return None
-    if slugs & set(terms.PERINATAL_SOURCES_FOR_ADULTS) and not _adult(record, bounds):
+    youngest = _minimum_age(record, bounds)
+    if youngest is not None and youngest < terms.ADULT_AGE:
         return None
-    if len(slugs) > 1:
-        return None  # sections disagree; a curator decides
+    if slugs & set(terms.PERINATAL_SOURCES_FOR_ADULTS) and youngest is None:
+        return None
     first = named[0]
     note = (
         "inferred: cord blood given to adults is not their own"
@@ -718,6 +763,30 @@ def _routes(
                 hits.append(Hit(slug, passage, *match.span()))
                 groups.setdefault(passage.group, set()).add(slug)
     return _ordered((h.value for h in hits), Route), hits, groups
+
+
+# --- how the cells are prepared ----------------------------------------------
+
+
+def _product_forms(
+    product: list[Passage], mentions: list[Mention], is_msc: bool, deciding: Mention | None
+) -> tuple[list[str], list[Hit]]:
+    """Culture-expanded, fresh, cryopreserved: only what the page says of the cells given."""
+    if not is_msc:
+        return [], []
+    by_passage = _by_passage(mentions)
+    hits: list[Hit] = []
+    for passage in product:
+        if not _about_the_cells(passage, by_passage.get(id(passage), []), is_msc):
+            continue
+        for slug, alternatives in _PRODUCT_FORMS.named_in(passage.text):
+            for match in find(alternatives, passage.text):
+                if _live(passage.text, match):
+                    hits.append(Hit(slug, passage, *match.span()))
+    if not hits and deciding is not None:
+        note = "the page does not say how the cells are prepared"
+        hits.append(_hit_of(deciding, ProductForm.NOT_STATED, note))
+    return _ordered((h.value for h in hits), ProductForm), hits
 
 
 # --- how much, how often -----------------------------------------------------

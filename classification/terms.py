@@ -15,6 +15,7 @@ from catalogue.vocabulary import CellSource as S
 from catalogue.vocabulary import CoIntervention as C
 from catalogue.vocabulary import DiabetesType as D
 from catalogue.vocabulary import Donor
+from catalogue.vocabulary import ProductForm as F
 from catalogue.vocabulary import Route as R
 
 # ---------------------------------------------------------------------------
@@ -22,13 +23,13 @@ from catalogue.vocabulary import Route as R
 # ---------------------------------------------------------------------------
 
 MSC = [
-    r"mes+enc?h[yi]mal (stem|stromal|progenitor|precursor|stem ?/ ?stromal|stromal ?/ ?stem)( like)? cells?",
+    r"mes+enc?h[yi]mal (human )?(stem|stromal|progenitor|precursor|stem ?/ ?stromal|stromal ?/ ?stem)( like)? cells?",
     r"mesenchymal cells?",
     r"multipotent (mesenchymal )?stromal cells?",
     r"(adipose|fat)( tissue)?( derived)? (stromal|stem|stromal ?/ ?stem|stem ?/ ?stromal) cells?",
-    r"wharton'?s jelly( derived)? (mesenchymal |stromal |stem )+cells?",
+    r"wharton('?s)? jelly( derived)? (mesenchymal |stromal |stem )+cells?",
     r"dental pulp stem cells?",
-    r"stem cells? from (human )?exfoliated deciduous teeth",
+    r"stem cells? from (human )?exfoliated (deciduous )?teeth",
     r"menstrual blood( derived)? (stem|stromal|mesenchymal) cells?",
     r"endometrial regenerative cells?",
     r"placenta(l)?( derived)? (expanded )?(adherent )?(stromal|mesenchymal) cells?",
@@ -51,6 +52,8 @@ class Product:
 
 PRODUCTS = [
     Product(r"remestemcel( l)?|prochymal", S.BONE_MARROW, Donor.ALLOGENEIC),
+    # Anterogen's ALLO-ASC-DFU, -SHEET, -CD...: the code itself says allogeneic adipose stem cells.
+    Product(r"(?-i:ALLO ?ASC)", S.ADIPOSE, Donor.ALLOGENEIC),
     Product(r"rexlemestrocel( l)?", S.BONE_MARROW, Donor.ALLOGENEIC),
     Product(r"stempeucel", S.BONE_MARROW, Donor.ALLOGENEIC),
 ]
@@ -128,6 +131,19 @@ LOOK_ALIKES = [
         ),
     ),
     LookAlike(
+        "adipose_tissue",
+        "adipose tissue that is not culture-expanded (stromal vascular fraction or micro-fragmented fat)",
+        (
+            r"stromal vascular fractions?( cells?)?",
+            r"(?-i:SVF)",
+            r"(micro ?fragmented|minimally manipulated|non ?expanded)( and non ?expanded)?( autologous)? (adipose|fat)( tissue)?",
+            r"lipogems",
+            r"lipofilling",
+            r"(autologous )?fat (graft(s|ing)?|transfer|injection)",
+        ),
+        S.ADIPOSE,
+    ),
+    LookAlike(
         "other_cells",
         "another cell therapy",
         (
@@ -140,9 +156,12 @@ LOOK_ALIKES = [
     ),
 ]
 
-# A cord-blood or mononuclear mention followed this closely by an MSC term is the MSC's
-# source ("umbilical cord blood-derived MSCs"), not a look-alike.
+# A cord-blood, mononuclear or adipose-tissue mention followed this closely by an MSC term is
+# the MSC's source ("umbilical cord blood-derived MSCs", "SVF-derived MSCs"), not a look-alike.
 LOOK_ALIKE_MSC_GAP_WORDS = 3
+# ...unless words join two products: "bone marrow mononuclear cells and umbilical cord MSCs".
+PRODUCT_JOINERS = [r"and", r"or", r"plus", r"with", r"together with", r"\+", r"&"]
+SOURCE_LOOK_ALIKES = ("cord_blood", "mononuclear", "bone_marrow_mononuclear", "adipose_tissue")
 
 # ---------------------------------------------------------------------------
 # Where the cells come from.
@@ -152,10 +171,10 @@ CELL_SOURCES = {
     S.BONE_MARROW: [r"bone marrow", r"marrow", r"(?-i:BM)(?= ?MSC)", r"(?-i:BMSCs?|BMMSCs?)"],
     S.UMBILICAL_CORD: [
         r"umbilical(?! cord blood)( cords?)?(?! blood)",
-        r"wharton'?s jelly",
+        r"wharton('?s)? jelly",
         r"cord tissue",
-        r"(?-i:h?UC|WJ)(?= ?MSC)",
-        r"(?-i:h?UCMSCs?)",
+        r"(?-i:[hH]?UC|WJ)(?= ?MSC)",
+        r"(?-i:[hH]?UCMSCs?|WJMSCs?)",
     ],
     S.ADIPOSE: [
         r"adipose",
@@ -163,6 +182,8 @@ CELL_SOURCES = {
         r"(?-i:AD|AT|hAD)(?= ?MSC)",
         r"lipoaspirat\w*",
         r"(?-i:h?ADSCs?|h?ASCs)",
+        r"stromal vascular fractions?",
+        r"(?-i:SVF)",
     ],
     S.PLACENTA: [
         r"placenta(l)?",
@@ -174,13 +195,15 @@ CELL_SOURCES = {
     ],
     S.CORD_BLOOD: [r"(umbilical )?cord blood", r"(?-i:h?UCB|CB)(?= ?MSC)"],
     S.MENSTRUAL_BLOOD: [r"menstrual( blood)?", r"endometrial regenerative", r"(?-i:MenSCs?)"],
-    S.DENTAL_PULP: [r"dental pulp", r"deciduous teeth", r"(?-i:DPSCs?|SHED)"],
+    S.DENTAL_PULP: [r"dental pulp", r"(exfoliated |deciduous )+teeth", r"(?-i:DPSCs?|SHED)"],
     S.OTHER: [
         r"synovi(al|um)",
         r"amniotic fluid",
         r"(induced )?pluripotent stem cell derived",
         r"(?-i:iPSC?)( derived)?",
         r"(?-i:iMSCs?)",
+        r"mesenchymoangioblasts?( derived)?",  # Cynata's iPSC-derived Cymerus MSCs
+        r"cymerus",
         r"olfactory mucosa",
         r"muscle derived",
         r"skin derived",
@@ -194,6 +217,7 @@ CELL_WORDS = [r"cells?", r"cell (arm|product|suspension|infusion)"]
 PERINATAL_SOURCES = (S.UMBILICAL_CORD, S.PLACENTA)
 # Cord blood may have been banked at the patient's own birth; allogeneic only for adults.
 PERINATAL_SOURCES_FOR_ADULTS = (S.CORD_BLOOD,)
+ADULT_AGE = 18
 
 # Words that tie a source named after the cell term to it: "MSCs derived from umbilical cords".
 SOURCE_LINKS = r"(derived|isolated|obtained|harvested|expanded|originating|sourced|collected|prepared|cultured)? ?(from|of|out of)"
@@ -204,7 +228,7 @@ SOURCE_LINKS = r"(derived|isolated|obtained|harvested|expanded|originating|sourc
 
 DONOR_ADJECTIVES = {
     Donor.ALLOGENEIC: [r"allogen(e|ei)?ic", r"allogenous", r"allogeneous", r"non autologous"],
-    Donor.AUTOLOGOUS: [r"autologous", r"autologic", r"autogenous", r"self derived"],
+    Donor.AUTOLOGOUS: [r"autologous", r"autologic", r"autogenous", r"self derived", r"autograft"],
 }
 
 # Phrases that settle the donor when they describe the product itself.
@@ -231,6 +255,35 @@ DONOR_PHRASES = {
         r"(each|the) (patient|participant|subject|child)'s (own )?(bone marrow|adipose|fat|tissue|cells|blood|cord)",
         r"(from|of) the patients themselves",
         r"autologous (fat|adipose|bone marrow|tissue|lipoaspirate)",
+    ],
+}
+
+# ---------------------------------------------------------------------------
+# How the cells are prepared: grown in culture, given fresh, or frozen and thawed.
+# ---------------------------------------------------------------------------
+
+PRODUCT_FORMS = {
+    F.CULTURE_EXPANDED: [
+        r"(culture|ex vivo|in vitro) expanded",
+        r"expanded (ex vivo|in vitro|in culture)",
+        r"(cell|culture|ex vivo|in vitro) expansion",
+        r"cultured",
+        r"passages? \d+",
+    ],
+    F.FRESH: [
+        r"fresh(ly)? (prepared|isolated|harvested|cultured|expanded|collected)",
+        r"fresh (mesenchymal |stem |stromal )*(cells?|MSCs?|products?|suspensions?)",
+        r"non ?cryopreserved",
+        r"never (been )?frozen",
+        r"without (prior )?(cryopreservation|freezing)",
+    ],
+    F.CRYOPRESERVED: [
+        r"cryo ?preserv\w*",
+        r"thaw(ed|ing)",
+        r"frozen (and )?thawed",
+        r"frozen (mesenchymal |stem |stromal )*(cells?|MSCs?|products?|vials?|bags?|aliquots?|suspensions?)",
+        r"liquid nitrogen",
+        r"cryo ?bags?",
     ],
 }
 
@@ -316,20 +369,43 @@ ROUTE_BLOCKER_WORDS = 2
 # What is treated.
 # ---------------------------------------------------------------------------
 
+# An abbreviation that is one part of a product code names the product, not the disease
+# ("ALLO-ASC-DFU" used for burns, "PLX-PAD"): it must not follow another part and a hyphen.
+NOT_IN_CODE = r"(?<![A-Za-z0-9]-)"
+
+# Diabetes a total pancreatectomy causes, which an islet autotransplant is there to prevent.
+POST_PANCREATECTOMY = [
+    r"post ?pancreatectomy diabet\w*",
+    r"(?-i:TP ?IAT|TPIAT)",
+    r"total pancreatectomy (with|and) (islet )?auto ?transplant\w*",
+    r"islet auto ?transplant\w*",
+]
+
 # Any of these makes a trial a diabetes trial (the abbreviations all stand for "diabetic ...").
 DIABETES = [
+    *POST_PANCREATECTOMY,
+    r"type ?(1|2|I|II|one|two) diabet\w*",  # also run together: "Type1diabetes"
     r"diabet\w*",
     r"(?-i:T[12]DM?)",
     r"(?-i:IDDM|NIDDM)",
     r"(?-i:E1[01])(\.\d+)?",
-    r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
+    NOT_IN_CODE + r"(?-i:DFUs?|DKD|DPN|DSPN|DME)",
+]
+
+# "Type 1 or type 2 diabetes", "diabetes mellitus type 2 or type 1": both types, each named.
+BOTH_TYPES = [
+    r"type ?(1|I|one) (or|and|/|&) (type ?)?(2|II|two) (diabet\w*|DM)",
+    r"diabet\w*( mellitus)?,? type ?(1|I) (or|and|/|&) (type ?)?(2|II)\b",
+    r"diabet\w*( mellitus)?,? type ?(2|II) (or|and|/|&) (type ?)?(1|I)\b",
 ]
 
 DIABETES_TYPES = {
     D.T1D: [
         r"type ?(1|I|one) (diabet\w*|DM)",
         r"(?-i:T1DM?)",
-        r"diabetes( mellitus)?,? type ?(1|I)\b",
+        r"diabet\w*( mellitus)?,? type ?(1|I)\b",
+        r"diabet\w* (1|I) type",
+        *BOTH_TYPES,
         r"insulin dependent diabet\w*",
         r"(?-i:IDDM)",
         r"juvenile( onset)? diabet\w*",
@@ -338,13 +414,15 @@ DIABETES_TYPES = {
     D.T2D: [
         r"type ?(2|II|two) (diabet\w*|DM)",
         r"(?-i:T2DM?)",
-        r"diabetes( mellitus)?,? type ?(2|II)\b",
+        r"diabet\w*( mellitus)?,? type ?(2|II)\b",
+        r"diabet\w* (2|II) type",
+        *BOTH_TYPES,
         r"non insulin dependent diabet\w*",
         r"(?-i:NIDDM)",
     ],
     D.DIABETIC_FOOT: [
         r"diabetic foot( ulcers?| wounds?| syndrome)?",
-        r"(?-i:DFUs?)",
+        NOT_IN_CODE + r"(?-i:DFUs?)",
         r"(neuropathic|ischa?emic|diabetic|chronic) (foot |plantar )?(ulcers?|wounds?)",
         r"foot ulcers?",
     ],
@@ -356,9 +434,10 @@ DIABETES_TYPES = {
         r"nephropath\w*",
     ],
     D.NEUROPATHY: [
-        r"diabetic (peripheral |sensorimotor |autonomic )?(poly)?neuropath\w*",
+        r"diabetic (peripheral |sensorimotor |autonomic )?(poly)?neuropath(y|ies)",
         r"(?-i:DPN|DSPN)",
-        r"(peripheral )?neuropath\w*",
+        # A noun: "neuropathic ulcer" is a kind of foot ulcer; optic neuropathy is an eye disease.
+        r"(?<!optic[ -])(peripheral )?neuropath(y|ies)",
     ],
     D.RETINOPATHY: [
         r"diabetic retinopath\w*",
@@ -370,7 +449,7 @@ DIABETES_TYPES = {
         r"(critical |chronic )?limb( threatening)? isch(a)?emi\w*",
         r"(?-i:CLI|CLTI)",
         r"peripheral arter(y|ial) (occlusive )?disease",
-        r"(?-i:PAD|PAOD)",
+        NOT_IN_CODE + r"(?-i:PAD|PAOD)",
         r"diabetic (foot )?(angiopathy|vasculopathy|macroangiopathy)",
         r"peripheral vascular disease",
         r"thromboangiitis",
@@ -378,6 +457,7 @@ DIABETES_TYPES = {
     D.OTHER: [
         r"diabetic (cardiomyopathy|gastroparesis|erectile dysfunction)",
         r"erectile dysfunction",
+        r"endothelial dysfunction",
     ],
 }
 
@@ -394,6 +474,7 @@ OTHER_DIABETES_FORMS = [
     r"gestational diabet\w*",
     r"type ?3c diabet\w*",
     r"pancreatogenic diabet\w*",
+    *POST_PANCREATECTOMY,
 ]
 
 # ICD-10: E10 is type 1, E11 type 2; the digit after the dot names the complication.
@@ -461,6 +542,14 @@ NEGATIONS = [
 ]
 NEGATION_WORDS = 8
 
+# Before an MSC term in its sentence, these make the cells what the trial measures, not what
+# it gives ("the effect of fisetin on adipose-derived MSC function", "osteogenic
+# differentiation of the MSCs of patients with type 2 diabetes").
+STUDIED = [
+    r"(effects?|impacts?|influences?) of .+ on",
+    r"(differentiation|activation|function|expression|senescence|proliferation|apoptosis)( defects?)? (of|in)( the)?",
+]
+
 # Within a few words before a term, these put it in the patient's past, not in this trial.
 HISTORY = [
     r"history of",
@@ -493,6 +582,7 @@ BACKGROUND_CUES = [
     r"suggests?",
     r"evidence",
     r"(is|are) known",
+    r"(is|are) (often |commonly |closely |strongly )?associated with",
     r"commonly",
     r"typically",
     r"(prevent|avoid|reduce the risk of) (the )?(long term |chronic |diabetic )?complications",

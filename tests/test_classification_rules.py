@@ -21,6 +21,7 @@ def trial(
     summary: str = "",
     description: str = "",
     conditions: tuple[str, ...] = (),
+    keywords: tuple[str, ...] = (),
     interventions: tuple[tuple[str, str], ...] = (),
     arms: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (),
     inclusion: tuple[str, ...] = (),
@@ -40,6 +41,7 @@ def trial(
         brief_summary=summary,
         detailed_description=description,
         conditions=list(conditions),
+        keywords=list(keywords),
         interventions=[Intervention(name, description=text) for name, text in interventions],
         arms=[
             Arm(label, arm_type=kind, description=text, intervention_names=list(names))
@@ -165,6 +167,98 @@ def test_msc_derived_exosomes_are_in_scope():
     assert (result.in_scope, result.product, result.routes) == (True, "derived", ["local"])
 
 
+@pytest.mark.parametrize(
+    "title, interventions",
+    [
+        ("Impact of Semaglutide on CD34+ EPC and Fat Derived MSC", (("Semaglutide", ""),)),
+        ("Osteogenic Differentiation of the Mesenchymal Stem Cells in Type 2 Diabetes", ()),
+    ],
+)
+def test_msc_the_trial_measures_are_not_its_product(title, interventions):
+    result = classify(
+        trial(
+            title=title,
+            conditions=("Type 2 Diabetes",),
+            keywords=("Mesenchymal stem cell",),
+            interventions=interventions,
+            summary="This study will examine the effect of the drug on adipose tissue-derived "
+            "mesenchymal stem/stromal cell function.",
+        )
+    )
+    assert (result.is_msc, result.in_scope, result.product) == (False, False, "studied")
+    assert result.scope_reason == "Not an MSC trial: the MSCs are measured, not given."
+
+
+def test_msc_given_for_their_effect_on_something_are_the_product():
+    result = classify(
+        trial(
+            title="Effect of Umbilical Cord MSCs on Insulin Secretion in Type 2 Diabetes",
+            interventions=(("UC-MSC", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources) == (True, ["umbilical_cord"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Lipogems - local injection of autologous micro-fragmented adipose tissue",
+        "Autologous stromal vascular fraction (SVF)",
+        "Autologous fat grafting",
+    ],
+)
+def test_adipose_tissue_that_is_not_expanded_is_not_an_msc_product(name):
+    result = classify(
+        trial(
+            conditions=("Diabetic Foot",),
+            keywords=("Adipose-derived Mesenchymal Stem Cells",),
+            interventions=((name, ""),),
+        )
+    )
+    assert (result.is_msc, result.in_scope, result.product) == (False, False, "adipose_tissue")
+    assert result.cell_sources == ["adipose"]
+
+
+def test_msc_expanded_from_the_stromal_vascular_fraction_are_msc():
+    result = classify(
+        trial(
+            conditions=("Diabetic Foot",),
+            interventions=(("Stromal vascular fraction-derived mesenchymal stem cells", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources) == (True, ["adipose"])
+
+
+def test_a_product_code_that_names_adipose_stem_cells_is_an_msc_product():
+    result = classify(
+        trial(
+            title="A Follow-up Study to Evaluate the Safety of ALLO-ASC-DFU",
+            conditions=("Diabetic Foot Ulcer",),
+            interventions=(("ALLO-ASC-DFU", ""),),
+        )
+    )
+    assert (result.in_scope, result.cell_sources, result.donor) == (
+        True,
+        ["adipose"],
+        "allogeneic",
+    )
+    assert result.diabetes_types == ["diabetic_foot"]
+
+
+@pytest.mark.parametrize(
+    "title, condition, product",
+    [
+        ("ALLO-ASC-DFU for Second Deep Degree Burn Injury", "Burn Injury", "ALLO-ASC-DFU"),
+        ("PLX-PAD Cells for Hip Fracture", "Hip Fracture", "PLX-PAD"),
+    ],
+)
+def test_a_disease_abbreviation_inside_a_product_code_is_not_the_indication(
+    title, condition, product
+):
+    result = classify(trial(title=title, conditions=(condition,), interventions=((product, ""),)))
+    assert (result.is_diabetes, result.in_scope, result.diabetes_types) == (False, False, [])
+
+
 # --- cell source ------------------------------------------------------------
 
 
@@ -185,6 +279,24 @@ def test_msc_derived_exosomes_are_in_scope():
 )
 def test_cell_source_of_the_product(product, source):
     assert classify(msc_t1d(interventions=((product, ""),))).cell_sources == [source]
+
+
+# Spellings of real ClinicalTrials.gov rows (tests/fixtures/classification/realdata).
+@pytest.mark.parametrize(
+    "product, source",
+    [
+        ("Wharton Jelly Mesenchymal stem cells", "umbilical_cord"),
+        ("Wharton\u00b4s Jelly Derived Mesenchymal Stromal Cells", "umbilical_cord"),
+        ("collagen scaffolds/HUCMSC injection", "umbilical_cord"),
+        ("Allogeneic transplantation with WJMSCs", "umbilical_cord"),
+        ("Stem cells from human exfoliated teeth", "dental_pulp"),
+        ("100 million Allogeneic Mesenchymal Human Stem Cells", "unspecified"),
+        ("Allogenic mesenchymoangioblast-derived mesenchymal stem cells", "other"),
+    ],
+)
+def test_cell_source_as_registries_spell_it(product, source):
+    result = classify(msc_t1d(interventions=((product, ""),)))
+    assert (result.in_scope, result.cell_sources) == (True, [source])
 
 
 def test_msc_with_bone_marrow_mononuclear_cells_has_both_sources():
@@ -302,6 +414,55 @@ def test_cord_blood_for_children_may_be_their_own():
     assert result.donor == "unknown"
 
 
+def test_cord_tissue_for_children_may_be_their_own():
+    result = classify(
+        msc_t1d(
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+            minimum_age="3 Years",
+        )
+    )
+    assert result.donor == "unknown"
+
+
+def test_two_perinatal_tissues_are_both_another_persons():
+    result = classify(
+        msc_t1d(
+            interventions=(("Umbilical cord/placenta-derived mesenchymal stem cells", ""),),
+            minimum_age="18 Years",
+        )
+    )
+    assert (result.cell_sources, result.donor) == (["umbilical_cord", "placenta"], "allogeneic")
+
+
+def test_the_donor_of_mononuclear_cells_given_with_the_msc_is_not_the_msc_donor():
+    result = classify(
+        msc_t1d(
+            interventions=(
+                (
+                    "Autologous bone marrow mononuclear cells and umbilical cord mesenchymal stem cells",
+                    "",
+                ),
+            ),
+            minimum_age="18 Years",
+        )
+    )
+    assert result.cell_sources == ["bone_marrow", "umbilical_cord"]
+    assert result.co_interventions == ["mononuclear_cells"]
+    assert result.donor == "allogeneic"
+
+
+def test_msc_of_autograft_are_autologous():
+    result = classify(
+        msc_t1d(
+            interventions=(
+                ("Cotransplantation of islet and mesenchymal stem cell", ""),
+                ("Islet", "islet of allograft and MSCs of autograft"),
+            )
+        )
+    )
+    assert result.donor == "autologous"
+
+
 def test_explicit_autologous_perinatal_cells_win_over_inference():
     result = classify(
         msc_t1d(
@@ -362,6 +523,163 @@ def test_placebo_arm_route_is_not_read():
 
 
 # --- indication ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "inclusion, types",
+    [
+        ("Type 1 or type 2 diabetes mellitus, HbA1c up to 9%", ["t1d", "t2d"]),
+        ("Subject is diagnosed with Type I or Type II diabetics", ["t1d", "t2d"]),
+        ("Type I or II diabetes", ["t1d", "t2d"]),
+        ("Diabetes mellitus Type 2 or Type 1", ["t1d", "t2d"]),
+        ("Patients with diabetes (diabetes mellitus type 1 and type 2)", ["t1d", "t2d"]),
+        ("Diabete Type 2", ["t2d"]),
+        ("Subjects With Diabetes 2 Type", ["t2d"]),
+    ],
+)
+def test_both_types_named_together_give_both(inclusion, types):
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells for diabetic patients",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(inclusion,),
+        )
+    )
+    assert result.diabetes_types == types
+
+
+def test_a_type_run_together_with_diabetes_names_diabetes():
+    result = classify(trial(conditions=("Type1diabetes",), interventions=(("MSC", ""),)))
+    assert (result.in_scope, result.diabetes_types) == (True, ["t1d"])
+
+
+def test_a_type_an_inclusion_row_admits_is_a_type_the_trial_is_for():
+    result = classify(
+        trial(
+            conditions=("Type1diabetes",),
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(
+                "Patients with type 2 diabetes for more than 5 years, or with type 1 diabetes "
+                "for more than 1 year",
+            ),
+            exclusion=("Gestational diabetes",),
+        )
+    )
+    assert result.diabetes_types == ["t1d", "t2d"]
+
+
+def test_a_type_the_description_mentions_is_not_added_to_the_conditions():
+    result = classify(
+        trial(
+            conditions=("Type 1 Diabetes",),
+            interventions=(("Mesenchymal stem cells", ""),),
+            description="Unlike type 2 diabetes, type 1 diabetes is autoimmune.",
+        )
+    )
+    assert result.diabetes_types == ["t1d"]
+
+
+def test_a_complication_the_criteria_require_is_not_the_target():
+    result = classify(
+        trial(
+            title="Intracavernous Mesenchymal Stem Cells for Erectile Dysfunction in Type 1 Diabetes",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=(
+                "At least one manifestation of microangiopathy: diabetic retinopathy, "
+                "diabetic nephropathy or diabetic neuropathy",
+                "Diagnosis of peripheral neuropathy",
+            ),
+        )
+    )
+    assert result.diabetes_types == ["t1d", "other"]
+
+
+@pytest.mark.parametrize(
+    "condition, types",
+    [
+        ("Diabetic Neuropathic Ulcer", ["diabetic_foot"]),
+        ("Neuropathic foot ulcer", ["diabetic_foot"]),
+        ("Diabetic peripheral neuropathy", ["neuropathy"]),
+        ("Endothelial dysfunction", ["other"]),
+    ],
+)
+def test_complication_named_as_the_condition(condition, types):
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells in diabetic patients",
+            conditions=(condition,),
+            interventions=(("Mesenchymal stem cells", ""),),
+        )
+    )
+    assert result.diabetes_types == types
+
+
+def test_another_eye_disease_in_a_basket_trial_is_not_a_diabetic_complication():
+    result = classify(
+        trial(
+            conditions=("Diabetic Retinopathy", "Traumatic Optic Neuropathy", "Glaucoma"),
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+        )
+    )
+    assert result.diabetes_types == ["retinopathy"]
+
+
+def test_msc_with_an_islet_autotransplant_after_pancreatectomy_treat_its_diabetes():
+    result = classify(
+        trial(
+            title="Autologous Mesenchymal Stromal Cells and Islet Co-transplantation in TP-IAT",
+            conditions=("Chronic Pancreatitis",),
+            interventions=(("Bone marrow-derived mesenchymal stem cells", ""),),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["other"])
+
+
+def test_a_complication_named_as_background_is_not_the_target():
+    result = classify(
+        trial(
+            conditions=("Type 2 Diabetes",),
+            interventions=(("MSC", ""),),
+            description="Both diabetes and obesity are associated with endothelial dysfunction.",
+        )
+    )
+    assert result.diabetes_types == ["t2d"]
+
+
+def test_diabetes_of_no_stated_type_is_other():
+    result = classify(
+        trial(
+            title="Umbilical Cord Mesenchymal Stem Cell Infusion for Diabetes",
+            conditions=("Diabetes",),
+            interventions=(("MSC", ""),),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["other"])
+    [evidence] = result.evidence_for("diabetes_types")
+    assert (evidence.value, evidence.match) == ("other", "Diabetes")
+
+
+def test_diabetes_allowed_by_a_criterion_of_a_limb_ischemia_trial_is_not_the_indication():
+    result = classify(
+        trial(
+            title="Cell Therapy in Critical Limb Ischemia",
+            conditions=("Critical Limb Ischemia",),
+            interventions=(("Umbilical cord mesenchymal stem cells", ""),),
+            inclusion=("Those diabetic subjects who are on optimal diabetes medication",),
+        )
+    )
+    assert (result.is_diabetes, result.in_scope, result.diabetes_types) == (False, False, [])
+
+
+def test_a_page_without_conditions_may_name_diabetes_in_its_criteria():
+    result = classify(
+        trial(
+            title="Mesenchymal stem cells for critical limb ischemia",
+            interventions=(("Mesenchymal stem cells", ""),),
+            inclusion=("Type 2 diabetic patients with critical limb ischemia",),
+        )
+    )
+    assert (result.in_scope, result.diabetes_types) == (True, ["t2d", "limb_ischemia"])
 
 
 def test_negated_and_excluded_complications_are_not_indications():
@@ -433,6 +751,45 @@ def test_recent_onset_named_in_the_title():
         msc_t1d(title="MSCs in Newly Diagnosed Type 1 Diabetes", interventions=(("MSC", ""),))
     )
     assert result.recent_onset is True
+
+
+# --- product form --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, forms",
+    [
+        ("Culture-expanded bone marrow MSCs are infused.", ["culture_expanded"]),
+        ("MSCs expanded ex vivo to passage 3.", ["culture_expanded"]),
+        ("Cryopreserved UC-MSCs are thawed at the bedside.", ["cryopreserved"]),
+        ("Freshly prepared MSCs, never frozen, are infused.", ["fresh"]),
+        ("Non-cryopreserved MSCs are given within 24 hours.", ["fresh"]),
+        (
+            "Cultured MSCs are frozen and thawed before infusion.",
+            ["culture_expanded", "cryopreserved"],
+        ),
+        ("Mesenchymal stem cells are infused.", ["not_stated"]),
+    ],
+)
+def test_product_form_is_what_the_page_states(text, forms):
+    result = classify(msc_t1d(interventions=(("Mesenchymal stem cells", text),)))
+    assert result.product_form == forms
+    assert [e.value for e in result.evidence_for("product_form")] == forms
+
+
+def test_no_product_form_for_a_look_alike():
+    result = classify(msc_t1d(interventions=(("Cryopreserved cord blood units", ""),)))
+    assert (result.is_msc, result.product_form) == (False, [])
+
+
+def test_frozen_plasma_in_a_criterion_is_not_the_product_form():
+    result = classify(
+        msc_t1d(
+            interventions=(("Mesenchymal stem cells", ""),),
+            exclusion=("Received fresh frozen plasma or cryopreserved blood products",),
+        )
+    )
+    assert result.product_form == ["not_stated"]
 
 
 # --- comparators, co-interventions -------------------------------------------
