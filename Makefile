@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint format check browser axe lock clean-db fuzz bench
+.PHONY: install run serve migrate ingest test lint typecheck format check browser axe lock clean-db fuzz bench
 
 install: $(VENV)/.installed
 
@@ -46,11 +46,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over the packages listed in pyproject.toml's [tool.mypy] files.
+typecheck: install
+	$(BIN)/mypy
+
 check: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-test: install browser axe lint check
+test: install browser axe lint typecheck check
 	$(BIN)/pytest
 
 # A long property-based run over every parser (minutes; CI runs a short one inside `make test`).
