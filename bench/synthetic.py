@@ -605,7 +605,7 @@ class _Trial:
                 "recent_onset": self.recent_onset,
                 "comparators": [],
                 "co_interventions": [],
-            },  # fmt: skip
+            },
             "evidence": {
                 "cell_sources": [evidence(s, self.cells) for s in self.cell_sources],
                 "diabetes_types": [evidence(d, self.title) for d in self.diabetes_types],

@@ -7,6 +7,7 @@ reused by every later process; it keeps running between commands so that `make r
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -93,10 +94,11 @@ def _create_database(admin_url: str, database: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            try:
+            # Another process starting at the same moment may have created it.
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(f'CREATE DATABASE "{database}"')
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass  # another process starting at the same moment created it
 
 
 def database_settings(base_dir: Path) -> dict:

@@ -146,10 +146,15 @@ def merge(sources: list[Source]) -> Merged:
         values = [v for _, _, v in present]
         if key in BOOKKEEPING:
             return value
-        if how in ("first", "date") and len({repr(v) for v in values}) > 1:
-            # A page's date that only cuts the chosen one short (or refines it) is no conflict.
-            if how != "date" or not all(value.startswith(v) or v.startswith(value) for v in values):
-                merged.conflicts[key] = [{"source": n, "value": v} for n, _, v in present]
+        # A page's date that only cuts the chosen one short (or refines it) is no conflict.
+        if (
+            how in ("first", "date")
+            and len({repr(v) for v in values}) > 1
+            and (
+                how != "date" or not all(value.startswith(v) or v.startswith(value) for v in values)
+            )
+        ):
+            merged.conflicts[key] = [{"source": n, "value": v} for n, _, v in present]
         return value
 
     for key in SINGLE:

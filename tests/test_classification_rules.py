@@ -60,7 +60,7 @@ def msc_t1d(**parts) -> ParsedTrial:
 
 
 @pytest.mark.parametrize(
-    "name, reason_words",
+    ("name", "reason_words"),
     [
         ("Autologous bone marrow mononuclear cells", "bone marrow mononuclear cells"),
         ("Stem Cell Educator", "Stem Cell Educator"),
@@ -169,7 +169,7 @@ def test_msc_derived_exosomes_are_in_scope():
 
 
 @pytest.mark.parametrize(
-    "product, source",
+    ("product", "source"),
     [
         ("Wharton's jelly mesenchymal stromal cells", "umbilical_cord"),
         ("hUC-MSCs", "umbilical_cord"),
@@ -317,7 +317,7 @@ def test_explicit_autologous_perinatal_cells_win_over_inference():
 
 
 @pytest.mark.parametrize(
-    "text, route",
+    ("text", "route"),
     [
         ("Infused into the dorsal pancreatic artery by catheter", "intra_arterial"),
         ("Infused into the portal vein", "intraportal"),
@@ -376,7 +376,7 @@ def test_negated_and_excluded_complications_are_not_indications():
 
 
 @pytest.mark.parametrize(
-    "code, types",
+    ("code", "types"),
     [
         ("E10.9", ["t1d"]),
         ("E11.65", ["t2d"]),
@@ -414,7 +414,7 @@ def test_related_trial_titles_are_never_evidence():
 
 
 @pytest.mark.parametrize(
-    "criterion, recent",
+    ("criterion", "recent"),
     [
         ("The time from the diagnosis of type 1 diabetes to enrollment ≤ 12 months.", True),
         ("Confirmed diagnosis of type 1 diabetes less than 6 weeks before enrolment", True),

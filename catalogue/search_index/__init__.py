@@ -29,7 +29,7 @@ from . import build, store
 from .engine import Query, Result, View
 from .tsquery import Unsupported
 
-__all__ = ["refresh", "rebuild", "current", "find", "Unsupported"]
+__all__ = ["Unsupported", "current", "find", "rebuild", "refresh"]
 
 log = logging.getLogger(__name__)
 

@@ -99,7 +99,7 @@ def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
     text = io.TextIOWrapper(buffered, encoding=_encoding(buffered), errors="replace", newline="")
     seen: set[str] = set()
     count = 0
-    for count, line, chunk, problem in _records(text):  # noqa: B007 (count is read after)
+    for count, line, chunk, problem in _records(text):
         match = _TRIAL_ID.search(chunk[:20_000])
         key = _unique(match.group(1) if match else f"record-{count}", count, seen)
         where = f"record {count} (line {line})"

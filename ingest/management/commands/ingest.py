@@ -137,7 +137,7 @@ class Command(BaseCommand):
         else:
             results = ingest_documents(documents(), workers=self.workers, batch=self.batch)
         count = 0
-        for count, result in enumerate(results, start=1):  # noqa: B007
+        for count, result in enumerate(results, start=1):
             self.report(result)
             if show_progress:
                 # A CSV download or a JSON list is one file of many records: count both.
