@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint typecheck format check browser axe lock clean-db fuzz bench
+.PHONY: install run serve migrate ingest test test-fast lint typecheck format check browser axe lock clean-db fuzz bench
 
 install: $(VENV)/.installed
 
@@ -56,6 +56,12 @@ check: install
 
 test: install browser axe lint typecheck check
 	$(BIN)/pytest
+
+# The quick loop while working: no Chromium, no docker-compose checks, no child processes,
+# no slow (generated 100 MB) files; two worker processes, a test module per worker.
+FAST := not browser and not compose and not subprocess and not slow
+test-fast: install
+	$(BIN)/pytest -m "$(FAST)" -n 2 --dist loadfile
 
 # A long property-based run over every parser (minutes; CI runs a short one inside `make test`).
 fuzz: install

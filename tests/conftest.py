@@ -21,6 +21,20 @@ SEED_IDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with the per-process caches of what pages show empty: the facet
+    counts and the search index's views (keyed by catalogue version and manifest, which a
+    rolled-back test can repeat) and the rendered pages in Django's (locmem) cache."""
+    from django.core.cache import cache
+
+    from catalogue import facets, search_index
+
+    facets.forget()
+    search_index.forget_views()
+    cache.clear()
+
+
 @pytest.fixture
 def sources_dir(tmp_path) -> Path:
     """A private copy of the bundled sources, so a test may change or add files."""

@@ -26,6 +26,8 @@ import yaml
 
 from config.database import embedded_url
 
+pytestmark = pytest.mark.compose
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -359,6 +361,7 @@ def finish(process: subprocess.Popen, timeout: float = 180) -> str:
     return output
 
 
+@pytest.mark.subprocess
 def test_the_image_leaves_test_tools_out_and_the_app_does_not_need_them(container_env):
     env, _ = container_env
     blocked = in_container(env, ["python", "-c", "import pytest"])
@@ -366,6 +369,7 @@ def test_the_image_leaves_test_tools_out_and_the_app_does_not_need_them(containe
     assert blocked.returncode != 0 and "ModuleNotFoundError" in output
 
 
+@pytest.mark.subprocess
 def test_the_containers_commands_work_with_production_settings(container_env):
     """In compose's order: migrate; then ingest and web side by side (both wait for migrate only)."""
     env, static_root = container_env
@@ -415,6 +419,7 @@ def test_the_containers_commands_work_with_production_settings(container_env):
     assert '"GET /trials/ HTTP/1.1" 200' in output  # the access log, on stdout
 
 
+@pytest.mark.subprocess
 def test_the_sync_service_syncs_then_refreshes_the_flags_and_stops_on_sigterm(container_env):
     """The schedule's first round against the loopback registry, then `docker stop`."""
     import threading

@@ -382,6 +382,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.subprocess
 def test_a_sync_killed_between_pages_is_continued_from_its_last_page(fast):
     """A real `manage.py sync` process on the test database, killed with SIGKILL while it
     waits for page 2 (page 1 written and its progress saved); the next sync continues."""

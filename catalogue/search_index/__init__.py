@@ -192,6 +192,11 @@ def _trials() -> str:
 _views: dict[str, tuple[tuple, View]] = {}
 
 
+def forget_views() -> None:
+    """Drop the views read so far; the next current() reads the index from disk."""
+    _views.clear()
+
+
 def current() -> View | None:
     """The index, brought up to date with the catalogue first; None when there is none to use
     now (another process is building it, or settings.SEARCH_INDEX is off)."""
