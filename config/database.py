@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .env import envint
+
 
 def from_url(url: str) -> dict:
     """postgres://user:pass@host:port/name?sslmode=require (host may be a socket dir in ?host=)."""
@@ -106,7 +108,7 @@ def database_settings(base_dir: Path) -> dict:
     if not url:
         url = embedded_url(base_dir / ".pgdata")
     config = from_url(url)
-    config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+    config["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", "60")
     config["CONN_HEALTH_CHECKS"] = True
     # Tests get their own database on the same server; runs side by side need distinct names.
     config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or f"test_{config['NAME']}"}
