@@ -15,6 +15,7 @@ from django.db import transaction
 
 from catalogue.curation import field_value, finalize, queue_reasons, save_lock_sources
 from catalogue.locking import IngestBusy, ingest_lock
+from catalogue.management import progress
 from catalogue.models import Trial
 from catalogue.stored import merged_record
 from classification.apply import FIELDS, apply_classification
@@ -87,7 +88,7 @@ class Command(BaseCommand):
                         if verbosity >= 2:
                             self.stdout.write(f"changed   {trial.registry_id}")
                     if show_progress:
-                        self._progress(number, total)
+                        progress.draw(self.stderr, number, total)
                 Trial.objects.bulk_update(changed, FIELDS, batch_size=BATCH)
                 if dry_run:
                     transaction.set_rollback(True)
@@ -100,9 +101,3 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}{total} trials, {len(changed)} changed, {failed} failed")
         if failed:
             sys.exit(1)
-
-    def _progress(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        self.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()
