@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import shutil
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def _fresh_process_caches():
     facets.forget()
     search_index.forget_views()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request):
+    """The rows data migrations make (the curator group, the permissions) in every database
+    test: a transactional test's flush empties them, and under pytest-xdist a module with
+    such tests may run before this test in the same process."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction") or marker.args[:1] == (True,):
+        return
+    request.getfixturevalue("db")
+    curator_group()
 
 
 @pytest.fixture
@@ -70,11 +83,28 @@ def seeded(db):
 @pytest.fixture
 def curator(client):
     """A member of the curator group, logged in with `client`."""
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
     user = User.objects.create_user("cura", password="x")
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(curator_group())
     client.force_login(user)
     return user
+
+
+def curator_group():
+    """The "curator" group as its data migrations make it; made again when a transactional
+    test's flush emptied the tables first (under pytest-xdist any test module may run
+    before this one in the same process)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="curator").exists():
+        for name, function in (
+            ("0003_curator_group", "create_group"),
+            ("0013_error_reports_conflict_decisions_notes", "grant_desk_permissions"),
+        ):
+            module = importlib.import_module(f"catalogue.migrations.{name}")
+            getattr(module, function)(apps, None)
+    return Group.objects.get(name="curator")

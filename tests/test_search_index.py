@@ -11,7 +11,7 @@ import random
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
@@ -23,6 +23,7 @@ from catalogue.models import Trial
 from catalogue.search_index import engine, store
 from catalogue.search_index.tsquery import And, Lexeme, Not, Or, Phrase, parse
 
+from .conftest import curator_group
 from .factories import make_trial
 from .test_curation_admin import form_fields
 
@@ -212,7 +213,7 @@ def curator(client):
     user = User.objects.create_user("cura", password="x")
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(curator_group())
     client.force_login(user)
     return user
 
