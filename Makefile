@@ -6,13 +6,14 @@ MANAGE := $(BIN)/python manage.py
 # Local runs are development runs; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate ingest test lint format check browser axe lock clean-db fuzz bench
+.PHONY: install run serve migrate ingest test test-fast lint typecheck format check browser axe lock clean-db fuzz bench
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+# dev.txt carries hashes, so pip checks every download against them (--require-hashes implied).
+$(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
 migrate: install
@@ -45,12 +46,22 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over the packages listed in pyproject.toml's [tool.mypy] files.
+typecheck: install
+	$(BIN)/mypy
+
 check: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-test: install browser axe lint check
+test: install browser axe lint typecheck check
 	$(BIN)/pytest
+
+# The quick loop while working: no Chromium, no docker-compose checks, no child processes,
+# no slow (generated 100 MB) files; two worker processes, a test module per worker.
+FAST := not browser and not compose and not subprocess and not slow
+test-fast: install
+	$(BIN)/pytest -m "$(FAST)" -n 2 --dist loadfile
 
 # A long property-based run over every parser (minutes; CI runs a short one inside `make test`).
 fuzz: install
@@ -65,11 +76,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Re-pin every dependency after editing requirements.in.
+# Compile requirements/runtime.in and dev.in into runtime.txt and dev.txt, pinned and hashed.
+# Pins already in a .txt stay as they are; `make lock UPGRADE=1` moves every package to its latest.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" ../.lock-venv/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(if $(UPGRADE),--upgrade)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements.in
-	{ echo "# Pinned by 'make lock' from requirements.in. Install: pip install -r requirements.lock"; .lock-venv/bin/pip freeze; } > requirements.lock
+	.lock-venv/bin/pip install --quiet pip-tools==7.7.0
+	cd requirements && $(PIP_COMPILE) runtime.in && $(PIP_COMPILE) dev.in
 	rm -rf .lock-venv
 
 # Stop the embedded PostgreSQL and delete its data (the next command starts a fresh one).

@@ -49,9 +49,8 @@ def derived_rows(trial: Trial) -> list[DerivedRow]:
             continue
         value = getattr(trial, derived.name)
         read = None
-        if read_from_text and derived.name in read_from_text:
-            if read_from_text[derived.name] != value:
-                read = in_words(derived, read_from_text[derived.name]) or "nothing"
+        if read_from_text and read_from_text.get(derived.name, value) != value:
+            read = in_words(derived, read_from_text[derived.name]) or "nothing"
         rows.append(
             DerivedRow(
                 derived=derived,

@@ -72,7 +72,7 @@ def record_field_edits(trial: Trial, before: dict, changed: list[str], user) -> 
     for name in changed:
         if name not in LOCKABLE:
             continue
-        lock, created = CuratorLock.objects.get_or_create(
+        lock, _created = CuratorLock.objects.get_or_create(
             trial=trial,
             field=name,
             defaults={"original_value": before.get(name), "source_value": before.get(name)},

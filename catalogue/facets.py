@@ -169,6 +169,12 @@ def forget_recent() -> None:
     _recent.clear()
 
 
+def forget() -> None:
+    """Drop every remembered count (the tests start each test without any)."""
+    _recent.clear()
+    _universes.clear()
+
+
 def _rows(sql: str, params: list, version: tuple | None) -> list:
     key = (version, sql, repr(params))  # parameters hold lists: repr is their hashable form
     if version is not None and key in _recent:

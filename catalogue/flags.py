@@ -150,12 +150,15 @@ def compute(facts: Facts, today: date) -> dict[str, dict]:
                 "status_verified": iso(verified, trial.status_verified_date_precision),
             }
 
-    if status == Status.NOT_YET_RECRUITING and trial.start_date:
-        if today > period_end(trial.start_date, trial.start_date_precision):
-            flags[Flag.START_PASSED] = {
-                "status": status,
-                "start": iso(trial.start_date, trial.start_date_precision),
-            }
+    if (
+        status == Status.NOT_YET_RECRUITING
+        and trial.start_date
+        and today > period_end(trial.start_date, trial.start_date_precision)
+    ):
+        flags[Flag.START_PASSED] = {
+            "status": status,
+            "start": iso(trial.start_date, trial.start_date_precision),
+        }
 
     ends = trial.completion_date or trial.primary_completion_date
     if status in STILL_RECRUITING and ends:

@@ -317,7 +317,7 @@ def find_ids(text: str) -> list[str]:
     found: dict[str, None] = {}
     for match in ID_PATTERN.finditer(text or ""):
         # Each alternative holds one named group (the canonical id), the only one that matched.
-        found[match.group(match.lastgroup)] = None
+        found[match[match.lastgroup or 0]] = None
     return list(found)
 
 
@@ -397,6 +397,7 @@ def record_url(identifier: str, web_address: str = "") -> str:
     if not value:
         return ""
     registry = registry_of(value)
+    assert registry  # a canonical id is some registry's
     if registry.url:
         return registry.url.format(id=quote(value, safe="/"))
     return ictrp_url(value)
@@ -408,6 +409,7 @@ def ictrp_url(identifier: str) -> str:
     if not value:
         return ""
     registry = registry_of(value)
+    assert registry  # a canonical id is some registry's
     trial_id = value if value.startswith("JPRN-") else registry.ictrp_id.format(id=value)
     return ICTRP_URL.format(id=quote(trial_id, safe="/"))
 

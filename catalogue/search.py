@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import search_index
+from .version import search_changed
 
 # A text search configuration (english + unaccent) created by migration 0001.
 CONFIG = "catalogue"
@@ -222,6 +223,7 @@ def refresh(trials) -> None:
     ids = list(trials.values_list("pk", flat=True))
     add_words(ids=ids)
     search_index.refresh(ids)
+    search_changed()  # cached search counts are keyed by the catalogue version
 
 
 # The words of a trial's text that go into the lexicon of search corrections (SQL, so ingest

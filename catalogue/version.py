@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from django.apps import apps
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+
+# A counter moved on by every rewrite of trials' search columns, which the change history
+# leaves out. A sequence, created by the first rewrite: no table and no migration for one
+# number, and reading it costs nothing next to the query below.
+SEARCH_GENERATION = "catalogue_search_generation"
 
 
 def catalogue_version() -> tuple:
-    """Changes whenever a trial is added, changed or deleted; one cheap query.
+    """Changes whenever a trial is added, changed or deleted, or its search document is
+    rewritten (`search_changed`); one cheap query.
 
     Inserts raise the highest id; updates and deletes add a change-history row (pghistory
     triggers on every tracked field); TRUNCATE gives the table a new file. Read it before
@@ -20,10 +27,29 @@ def catalogue_version() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT pg_relation_filenode(%s), (SELECT max(id) FROM {trials}), "
-            f"(SELECT max(pgh_id) FROM {events})",
-            [trials],
+            f"(SELECT max(pgh_id) FROM {events}), "
+            "pg_sequence_last_value(to_regclass(%s))",
+            [trials, SEARCH_GENERATION],
         )
         return cursor.fetchone()
+
+
+def search_changed() -> None:
+    """Move the version on once the transaction that rewrote search columns commits.
+
+    Not before: a reader would then cache the old search results under the new version. A
+    reader between the commit and the move caches the new results under the old version,
+    which no one asks for afterwards.
+    """
+    transaction.on_commit(_next_search_generation)
+
+
+def _next_search_generation() -> None:
+    with connection.cursor() as cursor:
+        # Another process may create it at the same moment: that is as good.
+        with contextlib.suppress(DatabaseError):
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEARCH_GENERATION}")
+        cursor.execute("SELECT nextval(%s)", [SEARCH_GENERATION])
 
 
 def last_change() -> datetime | None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from re import _constants as _c  # the parsed form of a pattern, as re itself compiles it
-from re import _parser
+
+from . import regex_syntax as _c  # a pattern's items, named as re's own parser names them
 
 # Letters outside ASCII that IGNORECASE matches to an ASCII letter although str.lower() does
 # not turn them into it ("ſ" matches "s"); folded first, so a literal is never missed.
@@ -90,10 +90,10 @@ def needs(patterns: Iterable[str], flags: int = re.IGNORECASE) -> Needs | None:
     found: list[tuple[Branch, ...]] = []
     for source in patterns:
         try:
-            items = _parser.parse(source, flags).data
-        except Exception:  # noqa: BLE001 - a change in re's internals must only cost speed
+            items = _c.parse(source, flags).data
+        except _c.Unsupported:  # only costs speed: the pattern is always run
             return None
-        parts = items[0][1][1] if len(items) == 1 and items[0][0] is _c.BRANCH else [items]
+        parts = items[0][1][1] if len(items) == 1 and items[0][0] == _c.BRANCH else [items]
         branches = []
         for part in parts:
             sets = sorted(map(_reduced, _sequence(list(part))), key=_telling, reverse=True)
@@ -144,8 +144,8 @@ def _case_sensitive_twin(regex: re.Pattern) -> re.Pattern | None:
     if not regex.flags & re.IGNORECASE:
         return None
     try:
-        items = _parser.parse(regex.pattern, regex.flags).data
-    except Exception:  # noqa: BLE001 - a change in re's internals must only cost speed
+        items = _c.parse(regex.pattern, regex.flags).data
+    except _c.Unsupported:  # the pattern is then scanned as it is
         return None
     if not _lowercase_only(items):
         return None
@@ -157,23 +157,23 @@ def _lowercase_only(items) -> bool:
         if op in (_c.LITERAL, _c.NOT_LITERAL):
             if chr(value).isascii() and chr(value).isupper():
                 return False
-        elif op is _c.IN:
+        elif op == _c.IN:
             chars: set[str] = set()
             for kind, member in value:
-                if kind is _c.LITERAL:
+                if kind == _c.LITERAL:
                     chars.add(chr(member))
-                elif kind is _c.RANGE:
+                elif kind == _c.RANGE:
                     chars.update(map(chr, range(member[0], min(member[1], 127) + 1)))
-                elif kind is _c.NEGATE:
+                elif kind == _c.NEGATE:
                     return False
             if any(c.isascii() and c.isupper() and c.lower() not in chars for c in chars):
                 return False
-        elif op is _c.SUBPATTERN:
+        elif op == _c.SUBPATTERN:
             if value[1] or value[2]:  # scoped flags: "(?-i:...)"
                 return False
             if not _lowercase_only(value[-1].data):
                 return False
-        elif op is _c.BRANCH:
+        elif op == _c.BRANCH:
             if not all(_lowercase_only(branch.data) for branch in value[1]):
                 return False
         elif op in _REPEATS:
@@ -182,7 +182,7 @@ def _lowercase_only(items) -> bool:
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
             if not _lowercase_only(value[1].data):
                 return False
-        elif op is _c.ATOMIC_GROUP:
+        elif op == _c.ATOMIC_GROUP:
             if not _lowercase_only(value.data):
                 return False
         elif op not in (_c.ANY, _c.AT, _c.CATEGORY, _c.GROUPREF):
@@ -292,17 +292,17 @@ def _sequence(items: list) -> list[frozenset[str]]:
             runs = {run + text for run in runs for text in fixed}
             continue
         end_run()
-        if op is _c.SUBPATTERN:
+        if op == _c.SUBPATTERN:
             needs += _sequence(value[-1].data)
-        elif op is _c.ATOMIC_GROUP:
+        elif op == _c.ATOMIC_GROUP:
             needs += _sequence(value.data)
         elif op in _REPEATS and value[0] >= 1:
             needs += _sequence(value[2].data)
-        elif op is _c.BRANCH:
+        elif op == _c.BRANCH:
             options = [_most_telling(_sequence(branch.data)) for branch in value[1]]
             if all(options):
                 needs.append(frozenset().union(*options))
-        elif op is _c.ASSERT:  # "(?= ?MSC)": what a look-around needs is in the text too
+        elif op == _c.ASSERT:  # "(?= ?MSC)": what a look-around needs is in the text too
             needs += _sequence(value[1].data)
     end_run()
     return needs
@@ -310,14 +310,14 @@ def _sequence(items: list) -> list[frozenset[str]]:
 
 def _fixed(op, value) -> set[str] | None:
     """Every string one parsed item can match, as looked for (`folded`), when they are few."""
-    if op is _c.LITERAL:
+    if op == _c.LITERAL:
         return {_char(value)} if _char(value) else None
-    if op is _c.IN:
-        chars = {_char(code) if kind is _c.LITERAL else "" for kind, code in value}
+    if op == _c.IN:
+        chars = {_char(code) if kind == _c.LITERAL else "" for kind, code in value}
         return None if "" in chars else chars
-    if op is _c.SUBPATTERN:
+    if op == _c.SUBPATTERN:
         return _fixed_sequence(value[-1].data)
-    if op is _c.BRANCH:
+    if op == _c.BRANCH:
         options = [_fixed_sequence(branch.data) for branch in value[1]]
         if any(option is None for option in options):
             return None

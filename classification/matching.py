@@ -314,7 +314,7 @@ def clean(text: str) -> str:
         text = _MARKDOWN_ESCAPE.sub(r"\1", text)
     if text.isascii():
         return text
-    # "Wharton´s": the acute accent stands for an apostrophe in registry text.
+    # "Wharton\u00b4s": the acute accent stands for an apostrophe in registry text.
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
     text = text.replace("\u00a0", " ")
     return text.replace("\u201c", '"').replace("\u201d", '"')

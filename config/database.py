@@ -7,11 +7,14 @@ reused by every later process; it keeps running between commands so that `make r
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+from .env import envint
 
 
 def from_url(url: str) -> dict:
@@ -93,10 +96,11 @@ def _create_database(admin_url: str, database: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            try:
+            # Another process starting at the same moment may have created it.
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(f'CREATE DATABASE "{database}"')
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass  # another process starting at the same moment created it
 
 
 def database_settings(base_dir: Path) -> dict:
@@ -104,7 +108,7 @@ def database_settings(base_dir: Path) -> dict:
     if not url:
         url = embedded_url(base_dir / ".pgdata")
     config = from_url(url)
-    config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+    config["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", "60")
     config["CONN_HEALTH_CHECKS"] = True
     # Tests get their own database on the same server; runs side by side need distinct names.
     config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or f"test_{config['NAME']}"}

@@ -9,33 +9,9 @@ import pgtrigger
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
+from .env import envbool, envfloat, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def envbool(name: str, default: str = "0") -> bool:
-    value = os.environ.get(name, default).strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
-
-
-def envlist(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def envfloat(name: str, default: str) -> float:
-    value = os.environ.get(name, default).strip()
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not number >= 0:
-        raise ImproperlyConfigured(f"{name} must be a number >= 0, got {value!r}")
-    return number
-
 
 DEBUG = envbool("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -106,17 +82,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Brute-force protection for the admin login: 5 failures for a username from one address
 # lock that pair out for an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5", minimum=1)
+AXES_COOLOFF_TIME = envfloat("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 
 # Readers' error reports ("Report an error" on every trial page): at most this many from
 # one client address per window (seconds), counted in the default cache (per process
 # unless CACHES says otherwise, so N gunicorn workers allow up to N times as many).
-ERROR_REPORT_LIMIT = int(envfloat("ERROR_REPORT_LIMIT", "5"))
-ERROR_REPORT_WINDOW = int(envfloat("ERROR_REPORT_WINDOW", "3600"))
+ERROR_REPORT_LIMIT = envint("ERROR_REPORT_LIMIT", "5")
+ERROR_REPORT_WINDOW = envint("ERROR_REPORT_WINDOW", "3600")
 
 # The admin can live somewhere less guessable than /admin/.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
@@ -188,7 +164,7 @@ CTGOV_API_URL = os.environ.get("CTGOV_API_URL", "https://clinicaltrials.gov/api/
 CTGOV_API_DELAY = envfloat("CTGOV_API_DELAY", "1.5")
 CTGOV_API_TIMEOUT = envfloat("CTGOV_API_TIMEOUT", "30")
 CTGOV_API_BACKOFF = envfloat("CTGOV_API_BACKOFF", "2")
-CTGOV_API_ATTEMPTS = max(1, int(envfloat("CTGOV_API_ATTEMPTS", "5")))
+CTGOV_API_ATTEMPTS = envint("CTGOV_API_ATTEMPTS", "5", minimum=1)
 # The catalogue's own registry search, which `manage.py sync` keeps up to date. Broad on
 # purpose: trials that call their cells only "stem cells" or "stromal cells" are found too,
 # and the classifier marks what is not MSC-for-diabetes as out of scope.
@@ -218,7 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["catalogue.api.limits.PerAddress"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "catalogue.api.errors.handle",
-    "NUM_PROXIES": int(envfloat("API_PROXY_COUNT", "0")),
+    "NUM_PROXIES": envint("API_PROXY_COUNT", "0"),
     "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -254,7 +230,7 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"

@@ -23,24 +23,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# The catalogue's statuses and phases: ClinicalTrials.gov API v2's enum values.
-STATUS_VALUES = (
-    "NOT_YET_RECRUITING",
-    "RECRUITING",
-    "ENROLLING_BY_INVITATION",
-    "ACTIVE_NOT_RECRUITING",
-    "SUSPENDED",
-    "TERMINATED",
-    "COMPLETED",
-    "WITHDRAWN",
-    "UNKNOWN",
-    "AVAILABLE",
-    "NO_LONGER_AVAILABLE",
-    "TEMPORARILY_NOT_AVAILABLE",
-    "APPROVED_FOR_MARKETING",
-    "WITHHELD",
-)
-PHASE_VALUES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
+from catalogue.vocabulary import Phase, Status
+
+# The catalogue's statuses and phases (ClinicalTrials.gov API v2's enum values), read from
+# its one vocabulary.
+STATUS_VALUES: tuple[str, ...] = tuple(Status.values)
+PHASE_VALUES: tuple[str, ...] = tuple(Phase.values)
 
 # Spelling (folded by `key`) -> status. The enum values themselves ("ACTIVE_NOT_RECRUITING")
 # and their words ("active not recruiting") need no row.

@@ -154,7 +154,9 @@ class _Buffer:
     def char(self) -> str:
         """The next non-blank character ('' at the end), not consumed."""
         while True:
-            self.pos = _SPACE.match(self.buf, self.pos).end()
+            space = _SPACE.match(self.buf, self.pos)
+            assert space  # the pattern matches the empty string too
+            self.pos = space.end()
             if self.pos < len(self.buf) or not self.fill():
                 return self.buf[self.pos : self.pos + 1]
 

@@ -22,6 +22,7 @@ back over all of this after the merge (`catalogue.curation.finalize`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from records import Design, ParsedTrial
 
@@ -126,7 +127,7 @@ def merge(sources: list[Source]) -> Merged:
     merged = Merged(record=out, sources=records)
     named = [(s.name, rank(s.record), s.record) for s in ordered]
 
-    def pick(key: str, candidates: list[tuple[str, int, object]], how: str) -> object:
+    def pick(key: str, candidates: list[tuple[str, int, Any]], how: str) -> Any:
         present = [(name, r, value) for name, r, value in candidates if not _empty(value)]
         if not present:
             return candidates[0][2] if candidates else None
@@ -145,10 +146,15 @@ def merge(sources: list[Source]) -> Merged:
         values = [v for _, _, v in present]
         if key in BOOKKEEPING:
             return value
-        if how in ("first", "date") and len({repr(v) for v in values}) > 1:
-            # A page's date that only cuts the chosen one short (or refines it) is no conflict.
-            if how != "date" or not all(value.startswith(v) or v.startswith(value) for v in values):
-                merged.conflicts[key] = [{"source": n, "value": v} for n, _, v in present]
+        # A page's date that only cuts the chosen one short (or refines it) is no conflict.
+        if (
+            how in ("first", "date")
+            and len({repr(v) for v in values}) > 1
+            and (
+                how != "date" or not all(value.startswith(v) or v.startswith(value) for v in values)
+            )
+        ):
+            merged.conflicts[key] = [{"source": n, "value": v} for n, _, v in present]
         return value
 
     for key in SINGLE:

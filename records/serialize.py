@@ -18,8 +18,8 @@ def _shape(cls) -> tuple[tuple[str, type | None, type | None], ...]:
     shape = []
     for f in fields(cls):
         hint, args = hints[f.name], get_args(hints[f.name])
-        single = hint if is_dataclass(hint) else None
-        items = args[0] if args and is_dataclass(args[0]) else None
+        single = hint if isinstance(hint, type) and is_dataclass(hint) else None
+        items = args[0] if args and isinstance(args[0], type) and is_dataclass(args[0]) else None
         shape.append((f.name, single, items))
     return tuple(shape)
 

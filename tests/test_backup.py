@@ -25,6 +25,7 @@ BACKUP = ROOT / "docker" / "backup.sh"
 DRILL = ROOT / "docker" / "restore-drill.sh"
 
 
+@pytest.mark.compose
 def test_the_backup_service_dumps_with_the_databases_own_image_to_a_volume():
     backup, db = SERVICES["backup"], SERVICES["db"]
     assert backup["image"] == db["image"]  # pg_dump of the server's version
@@ -69,6 +70,7 @@ def drill_databases() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.subprocess
 def test_a_nightly_dump_restores_into_a_whole_catalogue(seeded, tmp_path):
     trial = Trial.objects.get(registry_id="NCT05308836")
     CuratorLock.objects.create(trial=trial, field="acronym", value="ADMSC")
@@ -102,6 +104,7 @@ def test_a_nightly_dump_restores_into_a_whole_catalogue(seeded, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.subprocess
 def test_a_broken_dump_fails_the_drill_and_leaves_nothing_behind(tmp_path):
     broken = tmp_path / "catalogue-20200101T000000Z.dump"
     broken.write_bytes(b"PGDMP but not really")
@@ -112,6 +115,7 @@ def test_a_broken_dump_fails_the_drill_and_leaves_nothing_behind(tmp_path):
     assert nothing.returncode == 1 and "no dump to restore" in nothing.stderr
 
 
+@pytest.mark.subprocess
 def test_bad_settings_stop_the_backup_before_it_starts(tmp_path):
     done = run(
         BACKUP, {"PATH": os.environ["PATH"], "BACKUP_DIR": str(tmp_path), "BACKUP_KEEP": "x"}

@@ -108,6 +108,7 @@ def read_in_subprocess(path: Path, sample: Path) -> tuple[int, int, float]:
 
 
 @pytest.mark.parametrize("kind", ["csv", "json"])
+@pytest.mark.subprocess
 def test_a_100_mb_file_is_read_with_memory_bounded_by_a_document(tmp_path, kind):
     path = tmp_path / f"big.{kind}"
     expected = big_csv(path) if kind == "csv" else big_json(path)

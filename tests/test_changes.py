@@ -9,13 +9,14 @@ import json
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import F
 from django.urls import reverse
 
 from catalogue.models import Trial
 
+from .conftest import curator_group
 from .factories import make_trial
 from .test_ctgov_pull import REAL
 from .test_curation_admin import edit_trial
@@ -73,7 +74,7 @@ def test_a_registry_update_tells_arms_eligibility_and_sponsor_changes(client, tm
 @pytest.fixture
 def curator(client):
     user = User.objects.create_user("zelda_quartermain", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(curator_group())
     client.force_login(user)
     return user
 

@@ -112,7 +112,7 @@ def test_detail_page_shows_dose_and_eligibility_numbers(client, seeded):
     section = page(client, "NCT04061746").find("section", id="classification")
     dose = section.select_one("dd[data-field=dose]")
     assert dose.select_one(".values").get_text(strip=True) == "2.5 × 10^6 cells/kg; 1 dose"
-    assert [q.get_text().strip() for q in dose.select("q.phrase")][0] == (
+    assert next(q.get_text().strip() for q in dose.select("q.phrase")) == (
         "2.5 x 10^6 MSC per kg will be infused intravenously on Day 1"
     )
     rows = {

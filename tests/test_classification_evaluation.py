@@ -105,7 +105,7 @@ SEEDS = {
 }
 
 
-@pytest.mark.parametrize("registry_id, expected", SEEDS.items())
+@pytest.mark.parametrize(("registry_id", "expected"), SEEDS.items())
 def test_seed_done_means(registry_id, expected):
     [item] = [i for i in load_labels(LABELS) if i.get("registry_id") == registry_id]
     result = classified(item["path"])

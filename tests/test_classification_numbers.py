@@ -13,7 +13,7 @@ from classification.numbers import (
 
 
 @pytest.mark.parametrize(
-    "text, per_kg, values",
+    ("text", "per_kg", "values"),
     [
         ("2.5 x 10^6 MSC per kg will be infused intravenously", True, (2.5e6,)),
         ("dose: 2-3 millions/Kg; dosage: single", True, (2e6, 3e6)),
@@ -52,7 +52,7 @@ def test_a_range_is_marked_as_one():
 
 
 @pytest.mark.parametrize(
-    "text, count",
+    ("text", "count"),
     [
         ("Patients in Group A will receive a single MSCs infusion", 1),
         ("undergoing 2 treatment with 6 months interval", 2),
@@ -71,7 +71,7 @@ def test_dose_count(text, count):
 
 
 @pytest.mark.parametrize(
-    "text, written, days",
+    ("text", "written", "days"),
     [
         ("2 treatment with 6 months interval", "6 months", 180),
         ("three infusions one month apart", "1 month", 30),
@@ -92,7 +92,7 @@ def bounds(kind: str, text: str) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize(
-    "kind, text, expected",
+    ("kind", "text", "expected"),
     [
         ("inclusion", "Male and female between the ages of 18 and 40", {"age": (18, 40, "years")}),
         ("inclusion", "Aged from 5 years and over.", {"age": (5, None, "years")}),

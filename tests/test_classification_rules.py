@@ -62,7 +62,7 @@ def msc_t1d(**parts) -> ParsedTrial:
 
 
 @pytest.mark.parametrize(
-    "name, reason_words",
+    ("name", "reason_words"),
     [
         ("Autologous bone marrow mononuclear cells", "bone marrow mononuclear cells"),
         ("Stem Cell Educator", "Stem Cell Educator"),
@@ -168,7 +168,7 @@ def test_msc_derived_exosomes_are_in_scope():
 
 
 @pytest.mark.parametrize(
-    "title, interventions",
+    ("title", "interventions"),
     [
         ("Impact of Semaglutide on CD34+ EPC and Fat Derived MSC", (("Semaglutide", ""),)),
         ("Osteogenic Differentiation of the Mesenchymal Stem Cells in Type 2 Diabetes", ()),
@@ -246,7 +246,7 @@ def test_a_product_code_that_names_adipose_stem_cells_is_an_msc_product():
 
 
 @pytest.mark.parametrize(
-    "title, condition, product",
+    ("title", "condition", "product"),
     [
         ("ALLO-ASC-DFU for Second Deep Degree Burn Injury", "Burn Injury", "ALLO-ASC-DFU"),
         ("PLX-PAD Cells for Hip Fracture", "Hip Fracture", "PLX-PAD"),
@@ -263,7 +263,7 @@ def test_a_disease_abbreviation_inside_a_product_code_is_not_the_indication(
 
 
 @pytest.mark.parametrize(
-    "product, source",
+    ("product", "source"),
     [
         ("Wharton's jelly mesenchymal stromal cells", "umbilical_cord"),
         ("hUC-MSCs", "umbilical_cord"),
@@ -283,7 +283,7 @@ def test_cell_source_of_the_product(product, source):
 
 # Spellings of real ClinicalTrials.gov rows (tests/fixtures/classification/realdata).
 @pytest.mark.parametrize(
-    "product, source",
+    ("product", "source"),
     [
         ("Wharton Jelly Mesenchymal stem cells", "umbilical_cord"),
         ("Wharton\u00b4s Jelly Derived Mesenchymal Stromal Cells", "umbilical_cord"),
@@ -478,7 +478,7 @@ def test_explicit_autologous_perinatal_cells_win_over_inference():
 
 
 @pytest.mark.parametrize(
-    "text, route",
+    ("text", "route"),
     [
         ("Infused into the dorsal pancreatic artery by catheter", "intra_arterial"),
         ("Infused into the portal vein", "intraportal"),
@@ -526,7 +526,7 @@ def test_placebo_arm_route_is_not_read():
 
 
 @pytest.mark.parametrize(
-    "inclusion, types",
+    ("inclusion", "types"),
     [
         ("Type 1 or type 2 diabetes mellitus, HbA1c up to 9%", ["t1d", "t2d"]),
         ("Subject is diagnosed with Type I or Type II diabetics", ["t1d", "t2d"]),
@@ -595,7 +595,7 @@ def test_a_complication_the_criteria_require_is_not_the_target():
 
 
 @pytest.mark.parametrize(
-    "condition, types",
+    ("condition", "types"),
     [
         ("Diabetic Neuropathic Ulcer", ["diabetic_foot"]),
         ("Neuropathic foot ulcer", ["diabetic_foot"]),
@@ -694,7 +694,7 @@ def test_negated_and_excluded_complications_are_not_indications():
 
 
 @pytest.mark.parametrize(
-    "code, types",
+    ("code", "types"),
     [
         ("E10.9", ["t1d"]),
         ("E11.65", ["t2d"]),
@@ -732,7 +732,7 @@ def test_related_trial_titles_are_never_evidence():
 
 
 @pytest.mark.parametrize(
-    "criterion, recent",
+    ("criterion", "recent"),
     [
         ("The time from the diagnosis of type 1 diabetes to enrollment ≤ 12 months.", True),
         ("Confirmed diagnosis of type 1 diabetes less than 6 weeks before enrolment", True),
@@ -757,7 +757,7 @@ def test_recent_onset_named_in_the_title():
 
 
 @pytest.mark.parametrize(
-    "text, forms",
+    ("text", "forms"),
     [
         ("Culture-expanded bone marrow MSCs are infused.", ["culture_expanded"]),
         ("MSCs expanded ex vivo to passage 3.", ["culture_expanded"]),

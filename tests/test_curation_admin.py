@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 
@@ -62,10 +63,8 @@ def sources(tmp_path):
 
 def ingest(path) -> str:
     out = io.StringIO()
-    try:
+    with contextlib.suppress(SystemExit):
         call_command("ingest", str(path), stdout=out, stderr=io.StringIO())
-    except SystemExit:
-        pass
     return out.getvalue()
 
 

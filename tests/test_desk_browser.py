@@ -7,21 +7,19 @@ for a person to look at.
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
 from catalogue.models import ConflictDecision, CuratorLock, ErrorReport, Trial
 
-from .conftest import SOURCES
+from .conftest import SOURCES, curator_group
 from .test_browser import browser  # noqa: F401  (the module's Chromium)
 from .test_desk_compare import EXTRA, EXTRA_PAGE, MEDPATH
 
@@ -45,19 +43,6 @@ def desk(db, tmp_path):
     user = User.objects.create_user("cura", password=PASSWORD, is_staff=True)
     user.groups.add(curator_group())
     return user
-
-
-def curator_group() -> Group:
-    """The group its migrations make; made again when an earlier live-server test's flush
-    emptied the tables."""
-    if not Group.objects.filter(name="curator").exists():
-        for name, function in (
-            ("0003_curator_group", "create_group"),
-            ("0013_error_reports_conflict_decisions_notes", "grant_desk_permissions"),
-        ):
-            module = importlib.import_module(f"catalogue.migrations.{name}")
-            getattr(module, function)(django_apps, None)
-    return Group.objects.get(name="curator")
 
 
 def start(browser, live_server, path: str = "", *, login: bool = True):  # noqa: F811

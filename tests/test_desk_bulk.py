@@ -115,6 +115,6 @@ def test_someone_who_may_only_look_cannot_set_fields(client, chosen):
     page = BeautifulSoup(client.get(LIST).content, "html.parser")
     actions = [o["value"] for o in page.select('select[name="action"] option')]
     assert "set_field" not in actions
-    response, _ = step(client, chosen, step="apply", field="donor", value="autologous")
+    _response, _ = step(client, chosen, step="apply", field="donor", value="autologous")
     assert not CuratorLock.objects.exists()
     assert Trial.objects.filter(donor="autologous").count() == 1

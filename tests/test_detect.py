@@ -34,7 +34,7 @@ FORMATS = sorted(set(SEED_FORMATS.values()))
 @pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
 def test_each_seed_goes_to_its_parser(name, expected):
     page = page_text((FIXTURES / name).read_bytes())
-    assert detect.detect(page).FORMAT == expected
+    assert expected == detect.detect(page).FORMAT
 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(SEED_FORMATS.items()))
@@ -80,7 +80,7 @@ VARIANT_FILES = sorted(
 @pytest.mark.parametrize("path", VARIANT_FILES, ids=lambda p: p.name)
 def test_variants_go_to_their_parser(path):
     expected = max((f for f in FORMATS if path.name.startswith(f + "_")), key=len)
-    assert detect.detect(page_text(path.read_bytes())).FORMAT == expected
+    assert expected == detect.detect(page_text(path.read_bytes())).FORMAT
 
 
 @pytest.mark.parametrize("name", ["empty.txt", "whitespace.txt", "binary.png"])

@@ -45,7 +45,7 @@ def test_json_has_the_canonical_shape(seeded):
     trials = {t["registry_id"]: t for t in json.loads(export("json"))}
     assert len(trials) == 5
     for trial in trials.values():
-        assert KEYS <= trial.keys()
+        assert trial.keys() >= KEYS
         assert {
             "sex",
             "minimum_age_years",

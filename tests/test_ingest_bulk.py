@@ -245,9 +245,11 @@ def test_parse_workers_refuse_the_database():
     from django.db import connection
 
     try:
-        with pytest.raises(RuntimeError, match="must not use the database"):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
+        with (
+            pytest.raises(RuntimeError, match="must not use the database"),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT 1")
     finally:
         connection.execute_wrappers.clear()
 

@@ -103,7 +103,7 @@ def test_two_sources_of_one_trial_merge_and_record_their_origin(sources_dir):
         "Additional Information\n\n"
         "Trial information was received from ClinicalTrials.gov and was last updated in September 2026.\n"
     )
-    code, out, err = run_ingest(sources_dir)
+    code, _out, err = run_ingest(sources_dir)
     assert code == 0, err
     trial = Trial.objects.get(registry_id="NCT03343782")
     assert trial.sources.count() == 2

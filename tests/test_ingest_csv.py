@@ -68,7 +68,7 @@ def test_a_row_fills_what_a_page_of_the_same_trial_leaves_empty(tmp_path):
     shutil.copy(SOURCES / "004_90e0e7b6a174f708.txt", folder)
     lines = CLASSIC.read_bytes().split(b"\r\n")
     (folder / "download.csv").write_bytes(lines[0] + b"\r\n" + lines[1] + b"\r\n")
-    code, out, err = run_ingest(folder)
+    code, _out, err = run_ingest(folder)
     assert code == 0, err
     trial = Trial.objects.get(registry_id="NCT02893306")
     assert trial.sources.count() == 2

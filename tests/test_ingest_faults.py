@@ -17,7 +17,8 @@ from catalogue.models import Trial
 
 from .conftest import SOURCES
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each test runs `manage.py ingest` in subprocesses and kills them.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.subprocess]
 
 SEED = (SOURCES / "000_e5be43bb7cdcd631.txt").read_text()
 EXTRA = "* Pregnancy or breast-feeding (constructed row for the fault tests)\n"

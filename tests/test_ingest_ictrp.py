@@ -240,6 +240,7 @@ def probe(tmp_path, count: int, size: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.subprocess
 def test_a_20_mb_export_of_3000_trials_streams_with_bounded_memory(tmp_path):
     found = probe(tmp_path, 3000, 7000)
     assert found["bytes"] > 20_000_000

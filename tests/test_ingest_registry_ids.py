@@ -36,7 +36,7 @@ def test_a_registry_record_with_a_malformed_nct_id_fails_and_creates_nothing(tmp
 def test_a_saved_page_with_a_malformed_nct_id_fails_and_creates_nothing(tmp_path, bad):
     page = (FIXTURES / "000_e5be43bb7cdcd631.txt").read_text()
     (tmp_path / "page.txt").write_text(page.replace("NCT ID: NCT05308836", f"NCT ID: {bad}"))
-    code, out, err = run_ingest(tmp_path)
+    code, _out, err = run_ingest(tmp_path)
     assert code == 1
     assert f"FAILED {tmp_path / 'page.txt'}: {NCT_REASON.format(bad)}" in err.splitlines()
     assert Trial.objects.count() == 0 and SourceDocument.objects.count() == 0
@@ -54,7 +54,7 @@ def test_a_malformed_id_fails_only_its_own_document(tmp_path):
 def test_an_id_of_a_registry_the_catalogue_does_not_know_is_kept_with_a_warning(tmp_path):
     page = (FIXTURES / "003_7a11bbe47b24feb4.txt").read_text()
     (tmp_path / "page.txt").write_text(page.replace("NCT01219465", "XYZREG-2020-0042", 1))
-    code, out, err = run_ingest(tmp_path)
+    code, _out, err = run_ingest(tmp_path)
     assert code == 0, err
     trial = Trial.objects.get()
     assert trial.registry_id == "XYZREG-2020-0042"

@@ -226,7 +226,7 @@ def test_list_rendering_parses_to_the_same_record():
 
 
 @pytest.mark.parametrize(
-    "html, seed", [("medpath_001.html", SEED_001), ("medpath_003.html", SEED_003)]
+    ("html", "seed"), [("medpath_001.html", SEED_001), ("medpath_003.html", SEED_003)]
 )
 def test_html_rendering_parses_to_the_same_facts(html, seed):
     got = parsed(VARIANTS / html).to_dict()
@@ -356,7 +356,7 @@ def test_other_variant_fixtures_are_not_medpath():
 
 
 @pytest.mark.parametrize(
-    "row, measure, time_frame",
+    ("row", "measure", "time_frame"),
     [
         ("C peptide release test3 months", "C peptide release test", "3 months"),
         ("Change in HbA1c at 6 months6 months", "Change in HbA1c at 6 months", "6 months"),

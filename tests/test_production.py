@@ -32,6 +32,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.subprocess
 def test_check_deploy_is_clean_with_production_settings():
     result = manage(
         "check",
@@ -45,6 +46,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_production_settings_refuse_to_start_without_a_secret_key():
     result = manage("check", SECRET_KEY="", ALLOWED_HOSTS="catalogue.example.org")
     assert result.returncode != 0
@@ -138,6 +140,7 @@ def test_json_log_lines_carry_the_extra_fields():
     assert entry["message"] == "request" and entry["status"] == 200 and entry["level"] == "INFO"
 
 
+@pytest.mark.subprocess
 def test_admin_url_comes_from_a_setting():
     result = manage(
         "shell",

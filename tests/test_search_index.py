@@ -11,7 +11,7 @@ import random
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
@@ -23,6 +23,7 @@ from catalogue.models import Trial
 from catalogue.search_index import engine, store
 from catalogue.search_index.tsquery import And, Lexeme, Not, Or, Phrase, parse
 
+from .conftest import curator_group
 from .factories import make_trial
 from .test_curation_admin import form_fields
 
@@ -126,7 +127,7 @@ def test_a_slice_longer_than_a_page_is_one_plain_query(synthetic):
 
 @pytest.mark.parametrize("text", SEARCHES)
 def test_a_search_matches_what_postgres_matches(synthetic, text):
-    indexed, plain = both_ways({"q": text, "include_out_of_scope": "1"})
+    indexed, _plain = both_ways({"q": text, "include_out_of_scope": "1"})
     view = indexed.index
     matched, _ = view.match(text)
     expected = set(Trial.objects.matching(text).values_list("pk", flat=True))
@@ -175,7 +176,7 @@ def test_a_write_without_a_refresh_is_caught_up_before_the_next_list(client):
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_write_leaves_the_index(client):
     kept = make_trial(brief_title="Kept trial")
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - the block is the write
         make_trial(brief_title="Rolled back trial")  # refreshes the index inside
         raise RuntimeError
     page = BeautifulSoup(client.get(LIST).content, "html.parser")
@@ -212,7 +213,7 @@ def curator(client):
     user = User.objects.create_user("cura", password="x")
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(curator_group())
     client.force_login(user)
     return user
 

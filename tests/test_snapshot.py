@@ -58,7 +58,7 @@ def test_a_changed_byte_fails_validation(seeded, root, name):
     path.write_bytes(path.read_bytes().replace(b"Umbilical", b"Umbilicak", 1))
     report = frictionless.validate(str(folder / "datapackage.json"))
     assert not report.valid
-    assert ["hash-count"] == [row[0] for row in report.flatten(["type"])]
+    assert [row[0] for row in report.flatten(["type"])] == ["hash-count"]
 
 
 def test_every_csv_column_is_described_with_a_type(seeded, root):

@@ -362,9 +362,11 @@ def test_a_second_sync_at_the_same_time_is_refused_by_the_ingest_lock(fast):
         autocommit=True,
     ) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [INGEST_LOCK_ID])
-        with serve(fast, recorded_pages()) as api:
-            with pytest.raises(CommandError, match="not syncing now"):
-                sync(wait=0)
+        with (
+            serve(fast, recorded_pages()) as api,
+            pytest.raises(CommandError, match="not syncing now"),
+        ):
+            sync(wait=0)
     assert api.requests == [] and not SyncRun.objects.exists()
 
 
@@ -380,6 +382,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.subprocess
 def test_a_sync_killed_between_pages_is_continued_from_its_last_page(fast):
     """A real `manage.py sync` process on the test database, killed with SIGKILL while it
     waits for page 2 (page 1 written and its progress saved); the next sync continues."""

@@ -29,7 +29,7 @@ from . import build, store
 from .engine import Query, Result, View
 from .tsquery import Unsupported
 
-__all__ = ["refresh", "rebuild", "current", "find", "Unsupported"]
+__all__ = ["Unsupported", "current", "find", "rebuild", "refresh"]
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,11 @@ def _trials() -> str:
 
 # Per process: the view of each index directory, with the manifest it was read from.
 _views: dict[str, tuple[tuple, View]] = {}
+
+
+def forget_views() -> None:
+    """Drop the views read so far; the next current() reads the index from disk."""
+    _views.clear()
 
 
 def current() -> View | None:

@@ -51,9 +51,13 @@ def columns() -> Columns:
             numbers.append(declared.field_name)
     for orders in ORDERINGS.values():
         for order in orders:
-            if isinstance(order, OrderBy) and isinstance(order.expression, F):
-                if order.expression.name not in numbers and order.expression.name != "rank":
-                    numbers.append(order.expression.name)
+            if (
+                isinstance(order, OrderBy)
+                and isinstance(order.expression, F)
+                and order.expression.name not in numbers
+                and order.expression.name != "rank"
+            ):
+                numbers.append(order.expression.name)
     dates = {n for n in numbers if isinstance(Trial._meta.get_field(n), DateField)}
     return Columns(values=values, numbers=numbers, dates=dates)
 

@@ -143,10 +143,7 @@ class View:
                 score = np.minimum(left, right)
             return left_mask & right_mask, score
         if isinstance(node, Or):
-            if left is None or right is None:
-                score = None
-            else:
-                score = left + right
+            score = None if left is None or right is None else left + right
             return left_mask | right_mask, score
         raise Unsupported(type(node).__name__)
 

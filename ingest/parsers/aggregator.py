@@ -11,6 +11,7 @@ Criteria: - x"). The page never states the study type, arm labels or a brief tit
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from records import (
     Arm,
@@ -224,13 +225,17 @@ def _split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]], 
 
 def _read_top(lines: list[str], record: ParsedTrial) -> bool:
     """Status sentence, label lines, summary and region lines; True if the page's closing line is here."""
-    start = next((i for i, line in enumerate(lines) if _STATUS_SENTENCE.match(line.strip())), None)
-    if start is None:
+    sentence = next(
+        ((i, m) for i, line in enumerate(lines) if (m := _STATUS_SENTENCE.match(line.strip()))),
+        None,
+    )
+    if sentence is None:
         record.warnings.append("status sentence is missing")
         # Skip site chrome before the first label line.
         start = next((i for i, line in enumerate(lines) if _label(line.strip(), _TOP_LABELS)), 0)
     else:
-        said = _STATUS_SENTENCE.match(lines[start].strip()).group(1)
+        start, match = sentence
+        said = match.group(1)
         record.overall_status = normalize.status(said)
         if not record.overall_status:
             record.warnings.append(f"status not recognised: {said!r}")
@@ -439,19 +444,26 @@ def _age(number: str, unit: str) -> str:
     return f"{number} {unit}" + ("" if number == "1" else "s")
 
 
+@dataclass
+class _CriteriaState:
+    kind: str = ""  # "inclusion" or "exclusion" once a heading or marker said so
+    base: int | None = None  # the indent of the first bullet under the heading
+    loose: bool = False  # text came before any heading
+
+
 def _criteria(lines: list[str], record: ParsedTrial) -> list[Criterion]:
     found: list[Criterion] = []
-    state = {"kind": "", "base": None, "loose": False}
+    state = _CriteriaState()
 
     def add(text: str, depth: int = 0) -> None:
         text = squash(text)
         if not text:
             return
-        if not state["kind"]:
-            state["loose"] = True
+        if not state.kind:
+            state.loose = True
             return
-        same_kind = found and found[-1].kind == state["kind"]
-        found.append(Criterion(kind=state["kind"], text=text, depth=depth if same_kind else 0))
+        same_kind = found and found[-1].kind == state.kind
+        found.append(Criterion(kind=state.kind, text=text, depth=depth if same_kind else 0))
 
     def inline(text: str) -> None:
         # Split on "Inclusion Criteria:" / "Exclusion Criteria:" markers, then on " - " bullets.
@@ -464,7 +476,7 @@ def _criteria(lines: list[str], record: ParsedTrial) -> list[Criterion]:
             else:
                 add(chunk)
             if marker:
-                state["kind"], state["base"] = marker.group(1).lower(), None
+                state.kind, state.base = marker.group(1).lower(), None
                 pos = marker.end()
 
     for line in lines:
@@ -473,18 +485,18 @@ def _criteria(lines: list[str], record: ParsedTrial) -> list[Criterion]:
         heading = _MARKER_LINE.match(line.strip())
         bullet = _BULLET_LINE.match(line)
         if heading:
-            state["kind"], state["base"] = heading.group(1).lower(), None
+            state.kind, state.base = heading.group(1).lower(), None
         elif bullet and not (
             line.lstrip().startswith("-") and _INLINE_BULLET.search(squash(bullet.group(2)))
         ):
             # A real line bullet; "- a - b" on one line is the run-together form, read inline.
             indent = len(bullet.group(1))
-            if state["base"] is None or indent < state["base"]:
-                state["base"] = indent
-            add(bullet.group(2), depth=(indent - state["base"] + 1) // 2)
+            if state.base is None or indent < state.base:
+                state.base = indent
+            add(bullet.group(2), depth=(indent - state.base + 1) // 2)
         else:
             inline(line.strip())
-    if state["loose"]:
+    if state.loose:
         record.warnings.append("criteria text outside an Inclusion/Exclusion heading was not split")
     return found
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, TypeGuard
 
 from records import (
     Arm,
@@ -96,7 +97,7 @@ def _make_storable(value: object) -> object:
     while stack:
         node = stack.pop()
         if isinstance(node, list):
-            pairs = list(enumerate(node))
+            pairs: list[tuple[Any, Any]] = list(enumerate(node))
         elif isinstance(node, dict):
             pairs = [(_storable(key), item) for key, item in node.items()]
             node.clear()
@@ -111,7 +112,7 @@ def _make_storable(value: object) -> object:
     return value
 
 
-def is_study(value: object) -> bool:
+def is_study(value: object) -> TypeGuard[dict]:
     return isinstance(value, dict) and isinstance(value.get("protocolSection"), dict)
 
 

@@ -549,7 +549,8 @@ _ROLE = re.compile(r"Role:\s*(.*)", re.I)
 
 def read_investigators(lines: list[str]) -> list[Investigator]:
     """Name, 'Role: X', affiliation, per investigator (name/affiliation pairs without role lines)."""
-    roles = [i for i, line in enumerate(lines) if _ROLE.fullmatch(line)]
+    said = {i: m.group(1) for i, line in enumerate(lines) if (m := _ROLE.fullmatch(line))}
+    roles = list(said)
     if not roles:
         return [
             Investigator(lines[i], "", lines[i + 1] if i + 1 < len(lines) else "")
@@ -560,7 +561,7 @@ def read_investigators(lines: list[str]) -> list[Investigator]:
         end = roles[k + 1] - 1 if k + 1 < len(roles) else len(lines)
         if r == 0:
             continue  # a role without a name
-        role = normalize.enum_word(_ROLE.fullmatch(lines[r]).group(1))
+        role = normalize.enum_word(said[r])
         out.append(Investigator(lines[r - 1], role, ", ".join(lines[r + 1 : end])))
     return out
 

@@ -18,6 +18,7 @@ All of these become the API v2 spellings `records` uses, through `ingest.normali
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from records import (
     Arm,
@@ -81,7 +82,7 @@ def looks_like(text: str) -> bool:
     )
 
 
-def is_study(value: object) -> bool:
+def is_study(value: object) -> TypeGuard[dict]:
     return isinstance(value, dict) and isinstance(value.get("ProtocolSection"), dict)
 
 

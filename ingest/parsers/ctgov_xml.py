@@ -281,7 +281,9 @@ def _eligibility(study: Element, warnings: list[str]) -> Eligibility:
     )
     block = found.find("criteria/textblock")
     if block is not None and (block.text or "").strip():
-        eligibility.criteria_text, eligibility.criteria = criteria(unwrap(block.text), warnings)
+        eligibility.criteria_text, eligibility.criteria = criteria(
+            unwrap(block.text or ""), warnings
+        )
         if not eligibility.criteria:
             warnings.append("no inclusion or exclusion criteria in <criteria>")
     return eligibility

@@ -16,7 +16,7 @@ import codecs
 import io
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -90,11 +90,16 @@ def _load(data: bytes | str) -> Element:
 def stream(raw: BinaryIO) -> Iterator[tuple[str, bytes, str]]:
     """(key, the trial's document, why it failed or "") for each `<Trial>` of an export
     read from a binary stream, in file order. The key is the TrialID, unique in the file."""
-    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    # A stream with peek() (an open file, gzip) is read as it is; any other gets a buffer.
+    buffered = (
+        cast(io.BufferedReader, raw)
+        if hasattr(raw, "peek")
+        else io.BufferedReader(cast(io.RawIOBase, raw))
+    )
     text = io.TextIOWrapper(buffered, encoding=_encoding(buffered), errors="replace", newline="")
     seen: set[str] = set()
     count = 0
-    for count, line, chunk, problem in _records(text):  # noqa: B007 (count is read after)
+    for count, line, chunk, problem in _records(text):
         match = _TRIAL_ID.search(chunk[:20_000])
         key = _unique(match.group(1) if match else f"record-{count}", count, seen)
         where = f"record {count} (line {line})"
@@ -171,7 +176,11 @@ def _records(text: io.TextIOBase) -> Iterator[tuple[int, int, str, str]]:
         buffer = buffer[cut:]
 
 
-def _encoding(raw: io.BufferedIOBase) -> str:
+class _Peekable(Protocol):
+    def peek(self, size: int = ..., /) -> bytes: ...
+
+
+def _encoding(raw: _Peekable) -> str:
     """The export's encoding, from a byte-order mark or the XML declaration (UTF-8 without)."""
     head = raw.peek(200)[:200]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):

@@ -305,7 +305,9 @@ def _sections(
             current.append(line)
             continue
         if key == "locations":
-            count = int(_LOCATIONS_LABEL.fullmatch(_label_key(line)).group(1))
+            label = _LOCATIONS_LABEL.fullmatch(_label_key(line))
+            assert label  # the key says so
+            count = int(label.group(1))
         current = sections[key] = []
         order.append(key)
     return header, sections, order, False, count
@@ -476,7 +478,9 @@ def _split_arm(row: str, names: list[str]) -> Arm | None:
     arm = Arm(label=row[:start].strip(), intervention_names=[name])
     pos = start + len(name)
     while True:  # further interventions of the same arm follow in the same cell
-        after = _SEPARATORS.match(row, pos).end()
+        separators = _SEPARATORS.match(row, pos)
+        assert separators  # the pattern matches the empty string too
+        after = separators.end()
         nxt = next((n for n in names if low.startswith(_fold(n), after)), None)
         if not nxt or nxt in arm.intervention_names:
             break

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from catalogue.curation import field_value, finalize, queue_reasons, save_lock_sources
 from catalogue.locking import IngestBusy, ingest_lock
+from catalogue.management import progress
 from catalogue.models import Trial
 from catalogue.stored import merged_record
 from classification.apply import FIELDS, apply_classification
@@ -72,22 +73,25 @@ class Command(BaseCommand):
         show_progress = verbosity >= 1 and not no_progress and total >= 50
         changed, failed = [], 0
         try:
-            with ingest_lock(timeout=wait), pghistory.context(source="reclassify"):
-                with transaction.atomic():
-                    for number, trial in enumerate(trials.iterator(chunk_size=BATCH), start=1):
-                        if not trial.sources.all():
-                            self.stderr.write(f"FAILED {trial.registry_id}: no stored sources")
-                            failed += 1
-                            continue
-                        if reclassify(trial, merged_record(trial).record):
-                            changed.append(trial)
-                            if verbosity >= 2:
-                                self.stdout.write(f"changed   {trial.registry_id}")
-                        if show_progress:
-                            self._progress(number, total)
-                    Trial.objects.bulk_update(changed, FIELDS, batch_size=BATCH)
-                    if dry_run:
-                        transaction.set_rollback(True)
+            with (
+                ingest_lock(timeout=wait),
+                pghistory.context(source="reclassify"),
+                transaction.atomic(),
+            ):
+                for number, trial in enumerate(trials.iterator(chunk_size=BATCH), start=1):
+                    if not trial.sources.all():
+                        self.stderr.write(f"FAILED {trial.registry_id}: no stored sources")
+                        failed += 1
+                        continue
+                    if reclassify(trial, merged_record(trial).record):
+                        changed.append(trial)
+                        if verbosity >= 2:
+                            self.stdout.write(f"changed   {trial.registry_id}")
+                    if show_progress:
+                        progress.draw(self.stderr, number, total)
+                Trial.objects.bulk_update(changed, FIELDS, batch_size=BATCH)
+                if dry_run:
+                    transaction.set_rollback(True)
         except IngestBusy as error:
             self.stderr.write(f"Not run: {error}")
             sys.exit(1)
@@ -97,9 +101,3 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}{total} trials, {len(changed)} changed, {failed} failed")
         if failed:
             sys.exit(1)
-
-    def _progress(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        self.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.flags import refresh_flags
 from catalogue.locking import IngestBusy, ingest_lock
+from catalogue.management import progress
 from catalogue.models import Trial
 from ingest import ctgov_api
 from ingest.documents import api_documents, read_documents, source_files
@@ -102,17 +103,17 @@ class Command(BaseCommand):
         self.failures: list[dict] = []
         self.touched: set[str] = set()  # registry ids created or updated: their flags are redone
         started = time.monotonic()
-        progress = verbosity >= 1 and not no_progress
+        show_progress = verbosity >= 1 and not no_progress
         parts = []
         if paths:
             files = source_files(paths)
-            documents = self.ingest_files(files, dry_run, progress and len(files) >= 50)
+            documents = self.ingest_files(files, dry_run, show_progress and len(files) >= 50)
             noun = f"{len(files)} files"
             parts.append(noun if documents == len(files) else f"{noun} ({documents} records)")
             if not files:
                 self.stderr.write("No source files found.")
         if query is not None:
-            studies = self.pull(query, since, dry_run, progress)
+            studies = self.pull(query, since, dry_run, show_progress)
             parts.append(f"{studies} studies from ClinicalTrials.gov")
         if self.touched:
             refresh_flags(Trial.objects.filter(registry_id__in=self.touched))
@@ -137,11 +138,11 @@ class Command(BaseCommand):
         else:
             results = ingest_documents(documents(), workers=self.workers, batch=self.batch)
         count = 0
-        for count, result in enumerate(results, start=1):  # noqa: B007
+        for count, result in enumerate(results, start=1):
             self.report(result)
             if show_progress:
                 # A CSV download or a JSON list is one file of many records: count both.
-                self._progress(read, len(files), f"files, {count} records")
+                progress.draw(self.stderr, read, len(files), f"files, {count} records")
         if show_progress:
             self.stderr.write("")
         return count
@@ -170,7 +171,7 @@ class Command(BaseCommand):
         for number, result in enumerate(results, start=1):
             self.report(result)
             if show_progress:
-                self._progress(number, len(documents))
+                progress.draw(self.stderr, number, len(documents))
         if show_progress:
             self.stderr.write("")
         return len(documents)
@@ -205,10 +206,3 @@ class Command(BaseCommand):
                 "failures": self.failures,
             },
         )
-
-    def _progress(self, done: int, total: int, unit: str = "") -> None:
-        width = 30
-        filled = width * done // total
-        line = f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}"
-        self.stderr.write(f"{line} {unit}" if unit else line, ending="")
-        self.stderr.flush()
