@@ -102,8 +102,15 @@ class Page:
         return [line.strip() for line in self.raw(heading) if line.strip(" \t*-•")]
 
 
+# A line longer than this is no heading, whatever its markup ("### **Sponsors:**  "): most
+# lines of a page are, and are passed over without being cleaned and looked up.
+_HEADING_LINE = max(map(len, _HEADING)) + 40
+
+
 def heading_of(line: str) -> str:
     """The canonical heading a line is ('## Sponsors:' -> 'Sponsors'), else ''."""
+    if len(line) > _HEADING_LINE:
+        return ""
     return _HEADING.get(_key(re.sub(r"^[#*\s]+|[*:\s]+$", "", line)), "")
 
 
@@ -113,7 +120,8 @@ def is_site_page(text: str) -> bool:
         return True
     if not _NCT_ID_LINE.search(text):
         return False
-    return sum(1 for line in text.splitlines() if heading_of(line)) >= 2
+    headings = (line for line in text.splitlines() if heading_of(line))
+    return next(headings, None) is not None and next(headings, None) is not None
 
 
 def has_field_labels(text: str) -> bool:
