@@ -8,8 +8,8 @@ process (and parse + classify, the rest of the per-document CPU work), then the 
 - "empty": N new trials into an empty catalogue;
 - "unchanged": the same N files again (nothing to write);
 - "full": N other new trials into the catalogue that now holds N;
-and, once, "changed": pages of trials already stored, with new content (the
-per-document path that merges with the stored sources and curation).
+and, once, "changed": pages of trials already stored, with new content (written
+set-based like new ones, merged with the stored sources and curation).
 Peak memory is the largest resident set of the command's process tree (main + workers).
 """
 

@@ -18,7 +18,7 @@ INGEST = {
     "empty": "new trials into an empty catalogue",
     "unchanged": "the same files again (all unchanged)",
     "full": "other new trials into the catalogue holding the first",
-    "changed": "changed pages of stored trials (per-document path)",
+    "changed": "changed pages of stored trials (set-based: merged with their stored sources and curation)",
 }
 
 

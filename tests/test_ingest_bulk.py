@@ -35,7 +35,7 @@ NOT_COMPARED = {"id", "trial_id", "parent_id", "first_ingested", "last_ingested"
 @pytest.fixture
 def corpus(tmp_path) -> Path:
     """Synthetic pages in every page format, the bundled pages, registry records, a broken file,
-    and two sources of one registry id (which the bulk loader hands to the per-document path)."""
+    and two sources of one registry id (merged in one group of a batch)."""
     folder = tmp_path / "corpus"
     write_corpus(folder / "synthetic", 60, seed=3)
     shutil.copytree(SOURCES, folder / "bundled")
