@@ -25,6 +25,7 @@ from catalogue.models import (
     Trial,
     TrialSponsor,
 )
+from records.merge import canonical_order
 
 from . import identity
 from .assemble import Stored
@@ -171,17 +172,16 @@ def _one_trial(trials: list[int], stored: dict[int, _StoredTrial]) -> int:
 
 
 def keep_of(trials: dict):
-    """Of several entries that are one trial, the one to keep: the key of the one whose id
-    would be canonical (`records.merge.canonical_id`'s order), given objects with
-    `registry_id` and `registration_date`."""
-    return min(
-        trials,
-        key=lambda key: (
-            not trials[key].registry_id.startswith("NCT"),
-            trials[key].registration_date.isoformat() if trials[key].registration_date else "9",
-            trials[key].registry_id,
-        ),
-    )
+    """Of several entries that are one trial, the key of the one whose id is canonical,
+    given objects with `registry_id` and `registration_date`."""
+
+    def order(key) -> tuple:
+        registered = trials[key].registration_date
+        return canonical_order(
+            trials[key].registry_id, registered.isoformat() if registered else ""
+        )
+
+    return min(trials, key=order)
 
 
 @transaction.atomic
@@ -197,14 +197,11 @@ def absorb(keep: int, others: list[int]) -> None:
         CuratorLock.objects.filter(trial_id__in=others).exclude(field__in=locked).update(
             trial_id=keep
         )
-        deleted = CuratorDeletion.objects.filter(trial_id=keep).values_list("kind", "key")
-        for kind, key in (
-            CuratorDeletion.objects.filter(trial_id__in=others)
-            .values_list("kind", "key")
-            .distinct()
-        ):
-            if (kind, key) not in set(deleted):
-                CuratorDeletion.objects.create(trial_id=keep, kind=kind, key=key)
+        deleted = set(CuratorDeletion.objects.filter(trial_id=keep).values_list("kind", "key"))
+        moved = set(CuratorDeletion.objects.filter(trial_id__in=others).values_list("kind", "key"))
+        CuratorDeletion.objects.bulk_create(
+            CuratorDeletion(trial_id=keep, kind=kind, key=key) for kind, key in moved - deleted
+        )
         Trial.objects.filter(id__in=others).delete()
         search_index.refresh(others)
 

@@ -91,17 +91,17 @@ class Merged:
         return [own, *sorted({s.registry_id for s in self.sources} - {own})]
 
 
+def canonical_order(registry_id: str, registered: str) -> tuple:
+    """How registrations of one trial sort, the canonical first: its ClinicalTrials.gov id
+    (the registry most readers search), else the earliest registration (ISO date; none
+    counts as the latest); ties go to the smaller id, so any order agrees."""
+    return (not registry_id.startswith("NCT"), registered or "9", registry_id)
+
+
 def canonical_id(records: list[ParsedTrial]) -> str:
-    """The id a trial registered several times is listed under: its ClinicalTrials.gov id
-    (the registry most readers search), else the earliest registration's; a date-less
-    record counts as the latest, and ties go to the smaller id, so any order agrees."""
+    """The id a trial registered several times is listed under."""
     return min(
-        records,
-        key=lambda r: (
-            not r.registry_id.startswith("NCT"),
-            r.registration_date or "9",
-            r.registry_id,
-        ),
+        records, key=lambda r: canonical_order(r.registry_id, r.registration_date)
     ).registry_id
 
 
